@@ -1,0 +1,123 @@
+// The one typed place for configuration. Every setting has a default that works on one
+// machine and an environment variable for production. Read once at start-up.
+import path from 'node:path';
+
+export type HwAccel = 'disable' | 'if-possible' | 'required';
+
+export interface TaskQueues {
+  orchestration: string;
+  cpu: string;
+  gpu: string;
+}
+
+export interface Limits {
+  /** Longest clip (GIF or VIDEO) a request may ask for, in seconds. */
+  maxClipSeconds: number;
+  maxGifSeconds: number;
+  /** Output dimension cap in pixels (each side). */
+  maxOutputDimension: number;
+  /** Default GIF width when neither width nor height is given (source size capped to this). */
+  defaultGifMaxWidth: number;
+  minFps: number;
+  maxFps: number;
+  /** Largest source frame accepted, in pixels (decompression-bomb guard). */
+  maxSourcePixels: number;
+  /** Request body limit in bytes. */
+  maxBodyBytes: number;
+  /** Hard deadline for one ffmpeg/gifski process, in milliseconds. */
+  processTimeoutMs: number;
+}
+
+export interface Config {
+  port: number;
+  grpcPort: number;
+  host: string;
+  apiKeys: string[];
+  dataDir: string;
+  storageRoot: string;
+  storageUrlPublic: string;
+  databaseUrl: string | null;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueues: TaskQueues;
+  cpuConcurrency: number;
+  /** Jobs per GPU; null = derived from the capability probe. */
+  gpuConcurrencyPerDevice: number | null;
+  hwAccel: HwAccel;
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** Port for /healthz, /readyz and /metrics of a worker process; 0 = pick a free one. */
+  metricsPort: number;
+  /** Grace period a draining worker gives running jobs before cancelling them. */
+  drainGraceMs: number;
+  /** GENERATING rows older than this without a workflow are restarted by the reconciler. */
+  orphanAfterMs: number;
+  /** Read cache time-to-live for GET routes; 0 disables the cache. */
+  readCacheTtlMs: number;
+  limits: Limits;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 8080);
+  const dataDir = path.resolve(str(env, 'DATA_DIR', '.data'));
+  const hwAccel = str(env, 'HWACCEL', 'if-possible');
+  if (hwAccel !== 'disable' && hwAccel !== 'if-possible' && hwAccel !== 'required') {
+    throw new Error(`HWACCEL must be disable, if-possible or required, got ${hwAccel}`);
+  }
+  const gpuPer = env.GPU_CONCURRENCY_PER_DEVICE;
+  return {
+    port,
+    grpcPort: int(env, 'GRPC_PORT', port + 1),
+    host: str(env, 'HOST', '127.0.0.1'),
+    apiKeys: str(env, 'API_KEYS', 'framesmith-dev-key')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+    dataDir,
+    storageRoot: path.resolve(str(env, 'STORAGE_ROOT', path.join(dataDir, 'storage'))),
+    storageUrlPublic: str(env, 'STORAGE_URL_PUBLIC', `http://localhost:${port}/content`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
+    temporalAddress: str(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
+    temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+    taskQueues: {
+      orchestration: str(env, 'TASK_QUEUE_ORCHESTRATION', 'framesmith-orchestration'),
+      cpu: str(env, 'TASK_QUEUE_CPU', 'framesmith-cpu'),
+      gpu: str(env, 'TASK_QUEUE_GPU', 'framesmith-gpu'),
+    },
+    cpuConcurrency: int(env, 'CPU_CONCURRENCY', 2),
+    gpuConcurrencyPerDevice: gpuPer ? int(env, 'GPU_CONCURRENCY_PER_DEVICE', 2) : null,
+    hwAccel,
+    ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
+    ffprobePath: str(env, 'FFPROBE_PATH', 'ffprobe'),
+    metricsPort: int(env, 'METRICS_PORT', 0),
+    drainGraceMs: int(env, 'DRAIN_GRACE_MS', 30_000),
+    orphanAfterMs: int(env, 'ORPHAN_AFTER_MS', 30_000),
+    readCacheTtlMs: int(env, 'READ_CACHE_TTL_MS', 2_000),
+    limits: {
+      maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
+      maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),
+      maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 1920),
+      defaultGifMaxWidth: int(env, 'DEFAULT_GIF_MAX_WIDTH', 480),
+      minFps: 1,
+      maxFps: int(env, 'MAX_GIF_FPS', 50),
+      maxSourcePixels: int(env, 'MAX_SOURCE_PIXELS', 4096 * 2304),
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024),
+      processTimeoutMs: int(env, 'PROCESS_TIMEOUT_MS', 10 * 60_000),
+    },
+  };
+}
