@@ -1,0 +1,232 @@
+// Data access for assets, events and vuflows. SQL stays here; callers get domain records.
+import type pg from 'pg';
+import type { AssetRecord, AssetStateValue, AssetTypeValue } from '../domain/asset.js';
+import { AssetState } from '../domain/asset.js';
+import type { EventRecord, VodFileFingerprint, VuflowRecord } from '../domain/event.js';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+const ASSET_COLUMNS = `id, event_id, name, path, extension, state, type, job_id, content_id, priority,
+  failure_reason, progress, date_created, date_modified`;
+
+function assetFromRow(r: any): AssetRecord {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    name: r.name,
+    path: r.path,
+    extension: r.extension,
+    state: r.state,
+    type: r.type,
+    jobId: r.job_id,
+    contentId: r.content_id,
+    priority: r.priority,
+    failureReason: r.failure_reason,
+    progress: r.progress,
+    dateCreated: r.date_created,
+    dateModified: r.date_modified,
+  };
+}
+
+function eventFromRow(r: any): EventRecord {
+  return {
+    id: r.id,
+    title: r.title,
+    contentId: r.content_id,
+    refId: r.ref_id,
+    externalId: r.external_id,
+    vuflowId: r.vuflow_id,
+    vodFile: r.vod_file,
+    sourceUrl: r.source_url,
+    lastSync: r.last_sync,
+    dateCreated: r.date_created,
+    dateModified: r.date_modified,
+  };
+}
+
+function vuflowFromRow(r: any): VuflowRecord {
+  return { id: r.id, name: r.name, configurationJson: r.configuration_json, isDefault: r.is_default, dateCreated: r.date_created };
+}
+
+export interface AssetFilter {
+  eventId: string | null;
+  contentId: string | null;
+  jobId: string | null;
+  name: string | null;
+  states: AssetStateValue[] | null;
+  types: AssetTypeValue[] | null;
+  /** Suffix match on the file name, so `_sprite.jpg` works. */
+  extensions: string[] | null;
+}
+
+export const NO_FILTER: AssetFilter = { eventId: null, contentId: null, jobId: null, name: null, states: null, types: null, extensions: null };
+
+function whereClause(f: AssetFilter, params: unknown[], extra: string[] = []): string {
+  const conds = [...extra];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    conds.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.eventId !== null) add('event_id = ?', f.eventId);
+  if (f.contentId !== null) add('content_id = ?', f.contentId);
+  if (f.jobId !== null) add('job_id = ?', f.jobId);
+  if (f.name !== null) add('name = ?', f.name);
+  if (f.states !== null) add('state = ANY(?::smallint[])', f.states);
+  if (f.types !== null) add('type = ANY(?::smallint[])', f.types);
+  if (f.extensions !== null) {
+    // Suffix match without LIKE wildcards from user text: compare the tail literally.
+    params.push(f.extensions.map((e) => e.toLowerCase()));
+    conds.push(`EXISTS (SELECT 1 FROM unnest($${params.length}::text[]) AS ext WHERE right(lower(path), length(ext)) = ext)`);
+  }
+  return conds.length ? 'WHERE ' + conds.join(' AND ') : '';
+}
+
+export const PAGE_SIZE = 100;
+
+export function createRepo(db: pg.Pool) {
+  return {
+    db,
+    async insertAsset(q: Queryable, a: Omit<AssetRecord, 'dateCreated' | 'dateModified' | 'failureReason' | 'progress'> & { request?: unknown }): Promise<AssetRecord> {
+      const r = await q.query(
+        `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id, priority, request)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING ${ASSET_COLUMNS}`,
+        [a.id, a.eventId, a.name, a.path, a.extension, a.state, a.type, a.jobId, a.contentId, a.priority, a.request ?? null],
+      );
+      return assetFromRow(r.rows[0]);
+    },
+    async getAsset(id: string): Promise<AssetRecord | null> {
+      const r = await db.query(`SELECT ${ASSET_COLUMNS} FROM assets WHERE id = $1`, [id]);
+      return r.rows[0] ? assetFromRow(r.rows[0]) : null;
+    },
+    async getAssetRequest(id: string): Promise<unknown> {
+      const r = await db.query(`SELECT request FROM assets WHERE id = $1`, [id]);
+      return r.rows[0]?.request ?? null;
+    },
+    /** Stable order: creation time, then id. */
+    async listAssets(f: AssetFilter, pageIndex: number): Promise<AssetRecord[]> {
+      const params: unknown[] = [];
+      const where = whereClause(f, params);
+      params.push(PAGE_SIZE, pageIndex * PAGE_SIZE);
+      const r = await db.query(
+        `SELECT ${ASSET_COLUMNS} FROM assets ${where} ORDER BY date_created, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        params,
+      );
+      return r.rows.map(assetFromRow);
+    },
+    async findAssets(f: AssetFilter, extra: string[] = []): Promise<AssetRecord[]> {
+      const params: unknown[] = [];
+      const r = await db.query(`SELECT ${ASSET_COLUMNS} FROM assets ${whereClause(f, params, extra)} ORDER BY date_created, id`, params);
+      return r.rows.map(assetFromRow);
+    },
+    async pathTaken(path: string): Promise<boolean> {
+      const r = await db.query('SELECT 1 FROM assets WHERE path = $1', [path]);
+      return r.rowCount! > 0;
+    },
+    async renameAsset(id: string, name: string): Promise<AssetRecord | null> {
+      const r = await db.query(
+        `UPDATE assets SET name = $2, date_modified = clock_timestamp() WHERE id = $1 RETURNING ${ASSET_COLUMNS}`,
+        [id, name],
+      );
+      return r.rows[0] ? assetFromRow(r.rows[0]) : null;
+    },
+    /** Idempotent: only a GENERATING row moves, so a retried activity never double-writes. */
+    async completeAsset(id: string): Promise<AssetRecord | null> {
+      const r = await db.query(
+        `UPDATE assets SET state = ${AssetState.COMPLETED}, progress = 1, failure_reason = NULL, date_modified = clock_timestamp()
+         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING ${ASSET_COLUMNS}`,
+        [id],
+      );
+      return r.rows[0] ? assetFromRow(r.rows[0]) : null;
+    },
+    async failAsset(id: string, reason: string): Promise<AssetRecord | null> {
+      const r = await db.query(
+        `UPDATE assets SET state = ${AssetState.FAILED}, failure_reason = $2, date_modified = clock_timestamp()
+         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING ${ASSET_COLUMNS}`,
+        [id, reason.slice(0, 8000)],
+      );
+      return r.rows[0] ? assetFromRow(r.rows[0]) : null;
+    },
+    async setProgress(id: string, progress: number): Promise<void> {
+      await db.query(`UPDATE assets SET progress = $2 WHERE id = $1 AND state = ${AssetState.GENERATING}`, [id, progress]);
+    },
+    async deleteAsset(id: string): Promise<AssetRecord | null> {
+      const r = await db.query(`DELETE FROM assets WHERE id = $1 RETURNING ${ASSET_COLUMNS}`, [id]);
+      return r.rows[0] ? assetFromRow(r.rows[0]) : null;
+    },
+    async generatingOlderThan(ms: number): Promise<AssetRecord[]> {
+      const r = await db.query(
+        `SELECT ${ASSET_COLUMNS} FROM assets WHERE state = ${AssetState.GENERATING}
+         AND date_created < clock_timestamp() - make_interval(secs => $1) ORDER BY date_created LIMIT 500`,
+        [ms / 1000],
+      );
+      return r.rows.map(assetFromRow);
+    },
+
+    // Events
+    async insertEvent(e: Omit<EventRecord, 'dateCreated' | 'dateModified' | 'lastSync'>): Promise<EventRecord> {
+      const r = await db.query(
+        `INSERT INTO events (id, title, content_id, ref_id, external_id, vuflow_id, vod_file, source_url)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *`,
+        [e.id, e.title, e.contentId, e.refId, e.externalId, e.vuflowId, e.vodFile, e.sourceUrl],
+      );
+      return eventFromRow(r.rows[0]);
+    },
+    async getEvent(id: string): Promise<EventRecord | null> {
+      const r = await db.query('SELECT * FROM events WHERE id = $1', [id]);
+      return r.rows[0] ? eventFromRow(r.rows[0]) : null;
+    },
+    async listEvents(pageIndex: number): Promise<EventRecord[]> {
+      const r = await db.query('SELECT * FROM events ORDER BY date_created, id LIMIT $1 OFFSET $2', [PAGE_SIZE, pageIndex * PAGE_SIZE]);
+      return r.rows.map(eventFromRow);
+    },
+    async updateEvent(id: string, patch: Partial<Pick<EventRecord, 'title' | 'contentId' | 'refId' | 'externalId' | 'vuflowId' | 'vodFile' | 'sourceUrl'>>): Promise<EventRecord | null> {
+      const cols: Record<string, string> = { title: 'title', contentId: 'content_id', refId: 'ref_id', externalId: 'external_id', vuflowId: 'vuflow_id', vodFile: 'vod_file', sourceUrl: 'source_url' };
+      const sets: string[] = [];
+      const params: unknown[] = [id];
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined || !cols[k]) continue;
+        params.push(v);
+        sets.push(`${cols[k]} = $${params.length}`);
+      }
+      sets.push('date_modified = clock_timestamp()');
+      const r = await db.query(`UPDATE events SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params);
+      return r.rows[0] ? eventFromRow(r.rows[0]) : null;
+    },
+    async setEventLastSync(id: string, fp: VodFileFingerprint): Promise<void> {
+      await db.query('UPDATE events SET last_sync = $2 WHERE id = $1', [id, JSON.stringify(fp)]);
+    },
+    async deleteEvent(id: string): Promise<boolean> {
+      const r = await db.query('DELETE FROM events WHERE id = $1', [id]);
+      return r.rowCount! > 0;
+    },
+
+    // Vuflows
+    async upsertDefaultVuflow(id: string, storageUrlPublic: string): Promise<VuflowRecord> {
+      const r = await db.query(
+        `INSERT INTO vuflows (id, name, configuration_json, is_default) VALUES ($1, 'default', $2, true)
+         ON CONFLICT (is_default) WHERE is_default DO UPDATE SET configuration_json = EXCLUDED.configuration_json
+         RETURNING *`,
+        [id, JSON.stringify({ storageUrlPublic })],
+      );
+      return vuflowFromRow(r.rows[0]);
+    },
+    async insertVuflow(v: { id: string; name: string; configurationJson: Record<string, unknown> }): Promise<VuflowRecord> {
+      const r = await db.query('INSERT INTO vuflows (id, name, configuration_json) VALUES ($1,$2,$3) RETURNING *', [v.id, v.name, JSON.stringify(v.configurationJson)]);
+      return vuflowFromRow(r.rows[0]);
+    },
+    async getVuflow(id: string): Promise<VuflowRecord | null> {
+      const r = await db.query('SELECT * FROM vuflows WHERE id = $1', [id]);
+      return r.rows[0] ? vuflowFromRow(r.rows[0]) : null;
+    },
+    async getDefaultVuflow(): Promise<VuflowRecord | null> {
+      const r = await db.query('SELECT * FROM vuflows WHERE is_default');
+      return r.rows[0] ? vuflowFromRow(r.rows[0]) : null;
+    },
+    async listVuflows(): Promise<VuflowRecord[]> {
+      const r = await db.query('SELECT * FROM vuflows ORDER BY date_created, id');
+      return r.rows.map(vuflowFromRow);
+    },
+  };
+}
+
+export type Repo = ReturnType<typeof createRepo>;

@@ -1,0 +1,55 @@
+// Media jobs as the workflow carries them: request options normalised once at the edge,
+// every field present (null where unset), so workers never see optional input.
+import type { ClipTime } from '../time.js';
+
+export type SourceRef = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+
+interface JobBase {
+  assetId: string;
+  eventId: string;
+  source: SourceRef;
+  /** Where the finished file goes, relative to the storage root. */
+  outputPath: string;
+}
+
+export interface ImageJob extends JobBase {
+  kind: 'image';
+  time: ClipTime;
+}
+
+export interface GifJob extends JobBase {
+  kind: 'gif';
+  start: ClipTime;
+  end: ClipTime;
+  fps: number;
+  width: number | null;
+  height: number | null;
+  /** -1 play once, 0 loop forever, n repeat n times. */
+  playbackRepeats: number;
+  reverse: boolean;
+  playbackSpeed: number;
+}
+
+export interface VideoJob extends JobBase {
+  kind: 'video';
+  start: ClipTime;
+  end: ClipTime;
+  filter: string | null;
+  mezzanine: boolean;
+  frameAccurate: boolean;
+  copyTs: boolean;
+}
+
+export type MediaJob = ImageJob | GifJob | VideoJob;
+
+export interface MediaResult {
+  path: string;
+  size: number;
+  /** Which strategy made it (e.g. `cpu`, `nvdec-x264`, `smart-cut`), for logs and metrics. */
+  strategy: string;
+}
+
+export interface AssetWorkflowInput {
+  job: MediaJob;
+  priority: number;
+}

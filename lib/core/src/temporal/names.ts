@@ -1,0 +1,32 @@
+// Workflow types, search attributes, signals and queries: defined once, imported everywhere.
+import type { JobKind } from '../domain/asset.js';
+
+export const WORKFLOW = {
+  asset: 'assetWorkflow',
+  sync: 'syncWorkflow',
+  reconcile: 'reconcileWorkflow',
+} as const;
+
+/** Registered by the dev stack (`--search-attribute`) and by deploy/ for production. */
+export const SEARCH_ATTRIBUTES = {
+  assetId: { name: 'FramesmithAssetId', type: 'Keyword' },
+  eventId: { name: 'FramesmithEventId', type: 'Keyword' },
+  assetType: { name: 'FramesmithAssetType', type: 'Keyword' },
+  priority: { name: 'FramesmithPriority', type: 'Int' },
+} as const;
+
+/** Workflow IDs say what they are: `image-<asset id>` is the asset's jobId. */
+export function assetWorkflowId(kind: JobKind, assetId: string): string {
+  return `${kind}-${assetId}`;
+}
+
+export function syncWorkflowId(eventId: string): string {
+  return `sync-${eventId}`;
+}
+
+/**
+ * Temporal priority keys run 1 (first) .. N; the contract's 1 (highest) .. 10 (lowest)
+ * maps one to one when the server runs with `matching.priorityLevels=10`.
+ */
+export const PRIORITY_LEVELS = 10;
+export const DEFAULT_PRIORITY = 5;
