@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['lib/**/src/**/*.test.ts', 'services/**/src/**/*.test.ts', 'workers/**/src/**/*.test.ts', 'workers/**/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    globalSetup: ['test/global-setup.ts'],
+    // One shared stack on a 2-core machine: files run one at a time.
+    fileParallelism: false,
   },
 });

@@ -58,11 +58,16 @@ export interface ErrorBody {
   data: Record<string, unknown>;
 }
 
+/** The platform's messages read "Unable to ... because ..."; field errors get that frame. */
+export function contractMessage(message: string): string {
+  return message.startsWith('Unable to ') ? message : `Unable to process the request because ${message}`;
+}
+
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ApiError) {
     return {
       status: err.status,
-      body: { exceptionType: err.errorType + 'Exception', exceptionMessage: err.message, errorType: err.errorType, data: err.data },
+      body: { exceptionType: err.errorType + 'Exception', exceptionMessage: contractMessage(err.message), errorType: err.errorType, data: err.data },
     };
   }
   return {

@@ -6,10 +6,19 @@ import type { EventRecord, VodFileFingerprint, VuflowRecord } from '../domain/ev
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-const ASSET_COLUMNS = `id, event_id, name, path, extension, state, type, job_id, content_id, priority,
-  failure_reason, progress, date_created, date_modified`;
+// Every asset read carries the public URL base of its event's vuflow (or the default one),
+// so one query answers a GET without a second lookup.
+const ASSET_SELECT = `SELECT a.id, a.event_id, a.name, a.path, a.extension, a.state, a.type, a.job_id, a.content_id,
+  a.priority, a.failure_reason, a.progress, a.date_created, a.date_modified,
+  coalesce(v.configuration_json->>'storageUrlPublic', d.configuration_json->>'storageUrlPublic') AS url_base
+  FROM %SRC% a JOIN events e ON e.id = a.event_id
+  LEFT JOIN vuflows v ON v.id = e.vuflow_id LEFT JOIN vuflows d ON d.is_default`;
+const selectFrom = (src: string) => ASSET_SELECT.replace('%SRC%', src);
 
-function assetFromRow(r: any): AssetRecord {
+/** An asset as read, with its vuflow's public URL base. */
+export type StoredAsset = AssetRecord & { urlBase: string };
+
+function assetFromRow(r: any): StoredAsset {
   return {
     id: r.id,
     eventId: r.event_id,
@@ -25,6 +34,7 @@ function assetFromRow(r: any): AssetRecord {
     progress: r.progress,
     dateCreated: r.date_created,
     dateModified: r.date_modified,
+    urlBase: r.url_base ?? '',
   };
 }
 
@@ -67,16 +77,16 @@ function whereClause(f: AssetFilter, params: unknown[], extra: string[] = []): s
     params.push(v);
     conds.push(sql.replace('?', `$${params.length}`));
   };
-  if (f.eventId !== null) add('event_id = ?', f.eventId);
-  if (f.contentId !== null) add('content_id = ?', f.contentId);
-  if (f.jobId !== null) add('job_id = ?', f.jobId);
-  if (f.name !== null) add('name = ?', f.name);
-  if (f.states !== null) add('state = ANY(?::smallint[])', f.states);
-  if (f.types !== null) add('type = ANY(?::smallint[])', f.types);
+  if (f.eventId !== null) add('a.event_id = ?', f.eventId);
+  if (f.contentId !== null) add('a.content_id = ?', f.contentId);
+  if (f.jobId !== null) add('a.job_id = ?', f.jobId);
+  if (f.name !== null) add('a.name = ?', f.name);
+  if (f.states !== null) add('a.state = ANY(?::smallint[])', f.states);
+  if (f.types !== null) add('a.type = ANY(?::smallint[])', f.types);
   if (f.extensions !== null) {
     // Suffix match without LIKE wildcards from user text: compare the tail literally.
     params.push(f.extensions.map((e) => e.toLowerCase()));
-    conds.push(`EXISTS (SELECT 1 FROM unnest($${params.length}::text[]) AS ext WHERE right(lower(path), length(ext)) = ext)`);
+    conds.push(`EXISTS (SELECT 1 FROM unnest($${params.length}::text[]) AS ext WHERE right(lower(a.path), length(ext)) = ext)`);
   }
   return conds.length ? 'WHERE ' + conds.join(' AND ') : '';
 }
@@ -86,16 +96,16 @@ export const PAGE_SIZE = 100;
 export function createRepo(db: pg.Pool) {
   return {
     db,
-    async insertAsset(q: Queryable, a: Omit<AssetRecord, 'dateCreated' | 'dateModified' | 'failureReason' | 'progress'> & { request?: unknown }): Promise<AssetRecord> {
+    async insertAsset(q: Queryable, a: Omit<AssetRecord, 'dateCreated' | 'dateModified' | 'failureReason' | 'progress'> & { request?: unknown }): Promise<StoredAsset> {
       const r = await q.query(
-        `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id, priority, request)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING ${ASSET_COLUMNS}`,
+        `WITH w AS (INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id, priority, request)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING *) ${selectFrom('w')}`,
         [a.id, a.eventId, a.name, a.path, a.extension, a.state, a.type, a.jobId, a.contentId, a.priority, a.request ?? null],
       );
       return assetFromRow(r.rows[0]);
     },
-    async getAsset(id: string): Promise<AssetRecord | null> {
-      const r = await db.query(`SELECT ${ASSET_COLUMNS} FROM assets WHERE id = $1`, [id]);
+    async getAsset(id: string): Promise<StoredAsset | null> {
+      const r = await db.query(`${selectFrom('assets')} WHERE a.id = $1`, [id]);
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
     async getAssetRequest(id: string): Promise<unknown> {
@@ -103,45 +113,45 @@ export function createRepo(db: pg.Pool) {
       return r.rows[0]?.request ?? null;
     },
     /** Stable order: creation time, then id. */
-    async listAssets(f: AssetFilter, pageIndex: number): Promise<AssetRecord[]> {
+    async listAssets(f: AssetFilter, pageIndex: number): Promise<StoredAsset[]> {
       const params: unknown[] = [];
       const where = whereClause(f, params);
       params.push(PAGE_SIZE, pageIndex * PAGE_SIZE);
       const r = await db.query(
-        `SELECT ${ASSET_COLUMNS} FROM assets ${where} ORDER BY date_created, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        `${selectFrom('assets')} ${where} ORDER BY a.date_created, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
         params,
       );
       return r.rows.map(assetFromRow);
     },
-    async findAssets(f: AssetFilter, extra: string[] = []): Promise<AssetRecord[]> {
+    async findAssets(f: AssetFilter, extra: string[] = []): Promise<StoredAsset[]> {
       const params: unknown[] = [];
-      const r = await db.query(`SELECT ${ASSET_COLUMNS} FROM assets ${whereClause(f, params, extra)} ORDER BY date_created, id`, params);
+      const r = await db.query(`${selectFrom('assets')} ${whereClause(f, params, extra)} ORDER BY a.date_created, a.id`, params);
       return r.rows.map(assetFromRow);
     },
     async pathTaken(path: string): Promise<boolean> {
       const r = await db.query('SELECT 1 FROM assets WHERE path = $1', [path]);
       return r.rowCount! > 0;
     },
-    async renameAsset(id: string, name: string): Promise<AssetRecord | null> {
+    async renameAsset(id: string, name: string): Promise<StoredAsset | null> {
       const r = await db.query(
-        `UPDATE assets SET name = $2, date_modified = clock_timestamp() WHERE id = $1 RETURNING ${ASSET_COLUMNS}`,
+        `WITH w AS (UPDATE assets SET name = $2, date_modified = clock_timestamp() WHERE id = $1 RETURNING *) ${selectFrom('w')}`,
         [id, name],
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
     /** Idempotent: only a GENERATING row moves, so a retried activity never double-writes. */
-    async completeAsset(id: string): Promise<AssetRecord | null> {
+    async completeAsset(id: string): Promise<StoredAsset | null> {
       const r = await db.query(
-        `UPDATE assets SET state = ${AssetState.COMPLETED}, progress = 1, failure_reason = NULL, date_modified = clock_timestamp()
-         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING ${ASSET_COLUMNS}`,
+        `WITH w AS (UPDATE assets SET state = ${AssetState.COMPLETED}, progress = 1, failure_reason = NULL, date_modified = clock_timestamp()
+         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING *) ${selectFrom('w')}`,
         [id],
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
-    async failAsset(id: string, reason: string): Promise<AssetRecord | null> {
+    async failAsset(id: string, reason: string): Promise<StoredAsset | null> {
       const r = await db.query(
-        `UPDATE assets SET state = ${AssetState.FAILED}, failure_reason = $2, date_modified = clock_timestamp()
-         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING ${ASSET_COLUMNS}`,
+        `WITH w AS (UPDATE assets SET state = ${AssetState.FAILED}, failure_reason = $2, date_modified = clock_timestamp()
+         WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING *) ${selectFrom('w')}`,
         [id, reason.slice(0, 8000)],
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
@@ -149,14 +159,14 @@ export function createRepo(db: pg.Pool) {
     async setProgress(id: string, progress: number): Promise<void> {
       await db.query(`UPDATE assets SET progress = $2 WHERE id = $1 AND state = ${AssetState.GENERATING}`, [id, progress]);
     },
-    async deleteAsset(id: string): Promise<AssetRecord | null> {
-      const r = await db.query(`DELETE FROM assets WHERE id = $1 RETURNING ${ASSET_COLUMNS}`, [id]);
+    async deleteAsset(id: string): Promise<StoredAsset | null> {
+      const r = await db.query(`WITH w AS (DELETE FROM assets WHERE id = $1 RETURNING *) ${selectFrom('w')}`, [id]);
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
-    async generatingOlderThan(ms: number): Promise<AssetRecord[]> {
+    async generatingOlderThan(ms: number): Promise<StoredAsset[]> {
       const r = await db.query(
-        `SELECT ${ASSET_COLUMNS} FROM assets WHERE state = ${AssetState.GENERATING}
-         AND date_created < clock_timestamp() - make_interval(secs => $1) ORDER BY date_created LIMIT 500`,
+        `${selectFrom('assets')} WHERE a.state = ${AssetState.GENERATING}
+         AND a.date_created < clock_timestamp() - make_interval(secs => $1) ORDER BY a.date_created LIMIT 500`,
         [ms / 1000],
       );
       return r.rows.map(assetFromRow);

@@ -51,5 +51,16 @@ export interface MediaResult {
 
 export interface AssetWorkflowInput {
   job: MediaJob;
+  /** 1 (highest) .. 10 (lowest); the Temporal priority key of the workflow and its activities. */
   priority: number;
+  /** The worker pool that does the media work (CPU for image/GIF, GPU for video). */
+  mediaTaskQueue: string;
+}
+
+export interface AssetWorkflowResult {
+  assetId: string;
+  state: 'COMPLETED' | 'FAILED';
+  path: string | null;
+  strategy: string | null;
+  failureReason: string | null;
 }

@@ -30,3 +30,22 @@ export function syncWorkflowId(eventId: string): string {
  */
 export const PRIORITY_LEVELS = 10;
 export const DEFAULT_PRIORITY = 5;
+
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const SA = {
+  assetId: defineSearchAttributeKey(SEARCH_ATTRIBUTES.assetId.name, SearchAttributeType.KEYWORD),
+  eventId: defineSearchAttributeKey(SEARCH_ATTRIBUTES.eventId.name, SearchAttributeType.KEYWORD),
+  assetType: defineSearchAttributeKey(SEARCH_ATTRIBUTES.assetType.name, SearchAttributeType.KEYWORD),
+  priority: defineSearchAttributeKey(SEARCH_ATTRIBUTES.priority.name, SearchAttributeType.INT),
+};
+
+/** Activity names, shared by the workflows (as types) and the workers that register them. */
+export const ACTIVITY = {
+  makeImage: 'makeImage',
+  makeGif: 'makeGif',
+  makeVideo: 'makeVideo',
+  completeAsset: 'completeAsset',
+  failAsset: 'failAsset',
+  syncEvent: 'syncEvent',
+} as const;

@@ -319,6 +319,17 @@ export interface ListVuflowsResponse {
   vuflows: Vuflow[];
 }
 
+/**
+ * Attached to every RPC error as a detail (and its error_type also as the
+ * `x-error-type` trailer), carrying the same stable errorType as the REST error body.
+ */
+export interface ErrorDetail {
+  errorType: string;
+  message: string;
+  /** JSON text of the REST body's `data`. */
+  dataJson: string;
+}
+
 function createBaseAsset(): Asset {
   return {
     id: "",
@@ -3953,6 +3964,115 @@ export const ListVuflowsResponse: MessageFns<ListVuflowsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListVuflowsResponse>, I>>(object: I): ListVuflowsResponse {
     const message = createBaseListVuflowsResponse();
     message.vuflows = object.vuflows?.map((e) => Vuflow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseErrorDetail(): ErrorDetail {
+  return { errorType: "", message: "", dataJson: "" };
+}
+
+export const ErrorDetail: MessageFns<ErrorDetail> = {
+  encode(message: ErrorDetail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.errorType !== "") {
+      writer.uint32(10).string(message.errorType);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.dataJson !== "") {
+      writer.uint32(26).string(message.dataJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErrorDetail {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErrorDetail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.errorType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dataJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErrorDetail {
+    return {
+      errorType: isSet(object.errorType)
+        ? globalThis.String(object.errorType)
+        : isSet(object.error_type)
+        ? globalThis.String(object.error_type)
+        : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      dataJson: isSet(object.dataJson)
+        ? globalThis.String(object.dataJson)
+        : isSet(object.data_json)
+        ? globalThis.String(object.data_json)
+        : "",
+    };
+  },
+
+  toJSON(message: ErrorDetail): unknown {
+    const obj: any = {};
+    if (message.errorType !== "") {
+      obj.errorType = message.errorType;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.dataJson !== "") {
+      obj.dataJson = message.dataJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErrorDetail>, I>>(base?: I): ErrorDetail {
+    return ErrorDetail.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErrorDetail>, I>>(object: I): ErrorDetail {
+    const message = createBaseErrorDetail();
+    message.errorType = object.errorType ?? "";
+    message.message = object.message ?? "";
+    message.dataJson = object.dataJson ?? "";
     return message;
   },
 };

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Validates the Helm chart in deploy/helm/framesmith, offline apart from the Go module proxy:
+#   1. installs helm and kubeconform with `go install` (cached in .cache/bin);
+#   2. builds JSON schemas for kubeconform from Go modules: Kubernetes' OpenAPI document
+#      (k8s.io/kubernetes api/openapi-spec/swagger.json) and KEDA's CRDs
+#      (github.com/kedacore/keda/v2 config/crd/bases), with deploy/tools/chartcheck
+#      (cached in .cache/schemas);
+#   3. for every value set in deploy/helm/framesmith/ci/*-values.yaml: helm lint --strict,
+#      helm template, kubeconform -strict (every object, the KEDA ScaledObjects and
+#      TriggerAuthentications included; a missing schema is an error), and chartcheck keda:
+#      each ScaledObject's temporal taskQueue (and namespace, endpoint) must equal the
+#      TASK_QUEUE_* (TEMPORAL_*) environment of the Deployment it scales;
+#   4. self-tests: a broken manifest must fail kubeconform, a mismatched queue chartcheck,
+#      and every Dockerfile must copy every npm workspace's package.json.
+#
+# Environment: K8S_VERSION (default 1.34.4), KEDA_VERSION (v2.17.2, the first release with
+# the temporal scaler), GO (go binary), FRAMESMITH_CACHE (default <repo>/.cache).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHART="$ROOT/deploy/helm/framesmith"
+CACHE="${FRAMESMITH_CACHE:-$ROOT/.cache}"
+BIN="$CACHE/bin"
+
+HELM_VERSION="v3.22.0"
+KUBECONFORM_VERSION="v0.8.0"
+K8S_VERSION="${K8S_VERSION:-1.34.4}"
+KEDA_VERSION="${KEDA_VERSION:-v2.17.2}"
+
+if [[ -n "${GO:-}" ]]; then :
+elif command -v go >/dev/null 2>&1; then GO="$(command -v go)"
+elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
+else echo "validate: Go is required (https://go.dev/dl or the distribution's golang package)" >&2; exit 1
+fi
+# Modules come from the Go module proxy only; never fall back to cloning repositories.
+export GOFLAGS="${GOFLAGS:-} -modcacherw"
+export GOPROXY="${GOPROXY:-https://proxy.golang.org}"
+[[ "$GOPROXY" == *direct* ]] && GOPROXY="${GOPROXY//,direct/}" && GOPROXY="${GOPROXY//|direct/}"
+
+started=$SECONDS
+log() { printf 'validate: %s\n' "$*"; }
+
+mkdir -p "$BIN"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/framesmith-validate.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# --- tools -------------------------------------------------------------------------------
+
+# go_install NAME PACKAGE VERSION [LDFLAGS]: builds into $BIN/NAME-VERSION once, links $BIN/NAME.
+go_install() {
+  local name="$1" pkg="$2" version="$3" ldflags="${4:-}"
+  local target="$BIN/$name-$version"
+  if [[ ! -x "$target" ]]; then
+    log "installing $name $version (go install $pkg@$version)"
+    local gobin="$WORK/gobin-$name"
+    mkdir -p "$gobin"
+    (cd "$WORK" && GOBIN="$gobin" CGO_ENABLED=0 "$GO" install -trimpath -ldflags "-s -w $ldflags" "$pkg@$version")
+    mv "$gobin/$name" "$target"
+  fi
+  ln -sfn "$name-$version" "$BIN/$name"
+}
+
+helm_minor="${K8S_VERSION#*.}"; helm_minor="${helm_minor%%.*}"
+go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+  "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$helm_minor"
+go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+HELM="$BIN/helm"
+KUBECONFORM="$BIN/kubeconform"
+
+# chartcheck is built from this repository; rebuilt whenever its sources change.
+CC_SRC="$ROOT/deploy/tools/chartcheck"
+cc_hash="$(cat "$CC_SRC"/go.mod "$CC_SRC"/go.sum "$CC_SRC"/*.go | sha256sum | cut -c1-12)"
+CHARTCHECK="$BIN/chartcheck-$cc_hash"
+if [[ ! -x "$CHARTCHECK" ]]; then
+  log "building deploy/tools/chartcheck"
+  (cd "$CC_SRC" && CGO_ENABLED=0 "$GO" build -trimpath -o "$CHARTCHECK" .)
+fi
+
+# --- schemas -----------------------------------------------------------------------------
+
+# mod_dir MODULE@VERSION: the module's folder in the module cache (downloaded if needed).
+mod_dir() {
+  local json
+  json="$(cd "$WORK" && "$GO" mod download -json "$1")"
+  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json"
+}
+
+SCHEMAS="$CACHE/schemas/k8s-v$K8S_VERSION-keda-$KEDA_VERSION-$cc_hash"
+if [[ ! -f "$SCHEMAS/.complete" ]]; then
+  log "generating schemas: Kubernetes v$K8S_VERSION (k8s.io/kubernetes), KEDA $KEDA_VERSION (github.com/kedacore/keda/v2)"
+  k8s_dir="$(mod_dir "k8s.io/kubernetes@v$K8S_VERSION")"
+  keda_dir="$(mod_dir "github.com/kedacore/keda/v2@$KEDA_VERSION")"
+  swagger="$k8s_dir/api/openapi-spec/swagger.json"
+  [[ -f "$swagger" ]] || { echo "validate: $swagger not found" >&2; exit 1; }
+  tmp="$SCHEMAS.tmp.$$"
+  rm -rf "$tmp"
+  "$CHARTCHECK" openapi -swagger "$swagger" -out "$tmp" -k8s-version "v$K8S_VERSION"
+  "$CHARTCHECK" crd -swagger "$swagger" -out "$tmp/crds" "$keda_dir"/config/crd/bases/keda.sh_*.yaml
+  touch "$tmp/.complete"
+  rm -rf "$SCHEMAS"
+  mv "$tmp" "$SCHEMAS"
+fi
+
+kubeconform() {
+  "$KUBECONFORM" -strict -summary -output text \
+    -kubernetes-version "$K8S_VERSION" \
+    -schema-location "$SCHEMAS" \
+    -schema-location "$SCHEMAS/crds{{ .StrictSuffix }}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json" \
+    "$@"
+}
+
+# --- value sets --------------------------------------------------------------------------
+
+validate_set() {
+  local values="$1" name out expect
+  name="$(basename "$values" -values.yaml)"
+  out="$WORK/$name.yaml"
+  log "[$name] helm lint --strict"
+  "$HELM" lint --strict --quiet --kube-version "$K8S_VERSION" -f "$values" "$CHART" >"$WORK/$name.lint" 2>&1 \
+    || { cat "$WORK/$name.lint"; return 1; }
+  log "[$name] helm template"
+  "$HELM" template framesmith "$CHART" --namespace framesmith --kube-version "$K8S_VERSION" -f "$values" >"$out"
+  log "[$name] kubeconform -strict"
+  kubeconform "$out"
+  # KEDA objects must be there exactly when keda.enabled is true (default).
+  expect=2
+  if grep -Eq '^  enabled: false' <(sed -n '/^keda:/,/^[^ #]/p' "$values"); then expect=0; fi
+  log "[$name] ScaledObject taskQueue == TASK_QUEUE_* of the scaled Deployment (expect $expect)"
+  "$CHARTCHECK" keda -expect "$expect" "$out"
+}
+
+passed=0 failed=0
+for values in "$CHART"/ci/*-values.yaml; do
+  set +e
+  (set -euo pipefail; validate_set "$values")
+  rc=$?
+  set -e
+  if [[ $rc -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $(basename "$values")"; fi
+done
+
+# --- self-tests --------------------------------------------------------------------------
+
+selftest() {
+  local what="$1"; shift
+  set +e
+  ("$@") >"$WORK/selftest.log" 2>&1
+  local rc=$?
+  set -e
+  if [[ $rc -ne 0 ]]; then
+    log "self-test ok: $what is rejected"; passed=$((passed + 1))
+  else
+    cat "$WORK/selftest.log"; log "FAILED self-test: $what was accepted"; failed=$((failed + 1))
+  fi
+}
+
+cat >"$WORK/broken.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: broken}
+spec:
+  replicas: "two"
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers:
+        - name: c
+          image: x:1
+          resourcez: {}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: broken}
+spec:
+  scaleTargetRef: {name: broken}
+  minReplicaCount: "0"
+  triggers:
+    - type: temporal
+      metadatas: {taskQueue: q}
+EOF
+selftest "an invalid Deployment and ScaledObject (kubeconform)" kubeconform "$WORK/broken.yaml"
+
+if [[ -f "$WORK/default.yaml" ]]; then
+  sed 's/taskQueue: "framesmith-gpu"/taskQueue: "framesmith-gpu-typo"/' "$WORK/default.yaml" >"$WORK/mismatch.yaml"
+  selftest "a ScaledObject on another queue than its Deployment polls (chartcheck)" \
+    "$CHARTCHECK" keda -expect 2 "$WORK/mismatch.yaml"
+fi
+
+# Dockerfiles: npm ci needs every workspace's package.json next to the lockfile.
+dockerfile_check() {
+  local ws df missing=0
+  mapfile -t ws < <(sed -n '/"workspaces"/,/\]/p' "$ROOT/package.json" | grep -o '"[^"]*"' | tr -d '"' | grep -v '^workspaces$')
+  for df in "$ROOT"/deploy/docker/*.Dockerfile; do
+    for w in "${ws[@]}"; do
+      if ! grep -Eq "^COPY .*\b$w/package.json\b" "$df"; then
+        echo "$(basename "$df"): does not copy $w/package.json (npm ci would fail)"; missing=1
+      fi
+    done
+  done
+  return $missing
+}
+set +e
+dockerfile_check
+rc=$?
+set -e
+if [[ $rc -eq 0 ]]; then log "ok: Dockerfiles copy every workspace package.json"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+log "done in $((SECONDS - started))s (helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes v$K8S_VERSION, KEDA $KEDA_VERSION)"
+echo "validate: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,136 @@
+// Resolves an event's source into what ffmpeg may open and what it says about time:
+// the input string, the protocol whitelist suited to the source kind, probe facts, and the
+// mapping of ISO8601 instants onto stream offsets. HLS playlists are read and their URIs
+// checked here, before ffmpeg sees them, so a crafted playlist cannot make ffmpeg read a
+// local file or reach another host.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceRef } from '../domain/job.js';
+import type { Storage } from '../storage.js';
+import type { ClipTime } from '../time.js';
+import { checkPlaylistUris, type HlsMediaPlaylist, instantToOffset, parseHlsPlaylist } from './hls-playlist.js';
+import { type MediaProbe, probeMedia } from './probe-media.js';
+import { type TrackInfo, tracksFromFfprobe } from './track-info.js';
+
+/** A source that cannot be used: bad media, unsafe playlist, missing file. Never worth a retry. */
+export class SourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceError';
+  }
+}
+
+export interface OpenedSource {
+  input: string;
+  inputOptions: string[];
+  isHls: boolean;
+  probe: MediaProbe;
+  tracks: TrackInfo[];
+  playlist: HlsMediaPlaylist | null;
+  durationSeconds: number | null;
+  hasTimecode: boolean;
+  /** Offset in seconds from the start of the stream, or null when an instant cannot be mapped. */
+  toSeconds(t: ClipTime): number | null;
+}
+
+export interface OpenSourceDeps {
+  storage: Storage;
+  ffprobePath: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Storage root, absolute, for the playlist URI check. */
+  storageRoot: string;
+}
+
+const FILE_WHITELIST = ['-protocol_whitelist', 'file'];
+const HLS_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto'];
+const HTTP_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls,crypto'];
+
+export function isPlaylistPath(p: string): boolean {
+  return /\.m3u8$/i.test(p.split('?')[0] ?? '');
+}
+
+async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<HlsMediaPlaylist> {
+  let text: string;
+  if (source.kind === 'file') {
+    text = await readFile(deps.storage.localPath(source.path), 'utf8').catch((err) => {
+      throw new SourceError(`the playlist ${source.path} cannot be read: ${(err as Error).message}`, { cause: err });
+    });
+  } else {
+    const res = await fetch(source.url, { signal: deps.signal ?? AbortSignal.timeout(deps.timeoutMs), redirect: 'error' }).catch((err) => {
+      throw new SourceError(`the playlist ${source.url} cannot be fetched: ${(err as Error).message}`, { cause: err });
+    });
+    if (!res.ok) throw new SourceError(`the playlist ${source.url} answered HTTP ${res.status}`);
+    text = await res.text();
+  }
+  let playlist;
+  try {
+    playlist = parseHlsPlaylist(text);
+  } catch (err) {
+    throw new SourceError(`the playlist is not valid HLS: ${(err as Error).message}`, { cause: err });
+  }
+  const base =
+    source.kind === 'file'
+      ? { kind: 'file' as const, dir: path.posix.dirname(source.path), root: deps.storageRoot }
+      : { kind: 'url' as const, url: source.url };
+  const problems = checkPlaylistUris(playlist, base);
+  if (problems.length > 0) {
+    const p = problems[0]!;
+    throw new SourceError(`the playlist refers to a location it may not use (line ${p.line}: ${p.reason})`);
+  }
+  if (playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
+  return playlist;
+}
+
+export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promise<OpenedSource> {
+  const isHls = source.kind === 'file' ? isPlaylistPath(source.path) : isPlaylistPath(new URL(source.url).pathname);
+  let input: string;
+  let inputOptions: string[];
+  if (source.kind === 'file') {
+    input = deps.storage.localPath(source.path);
+    if (!(await deps.storage.stat(source.path))) throw new SourceError(`the source file ${source.path} does not exist`);
+    inputOptions = isHls ? HLS_FILE_WHITELIST : FILE_WHITELIST;
+  } else {
+    input = source.url;
+    inputOptions = HTTP_WHITELIST;
+  }
+  const playlist = isHls ? await readPlaylist(source, deps) : null;
+  let probe: MediaProbe;
+  try {
+    probe = await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal });
+  } catch (err) {
+    if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
+    const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;
+    throw new SourceError(`the source cannot be decoded: ${tail}`, { cause: err });
+  }
+  if (probe.width === null) throw new SourceError('the source has no video track');
+  let tracks: TrackInfo[] = [];
+  try {
+    tracks = tracksFromFfprobe(probe.raw);
+  } catch {
+    tracks = [];
+  }
+  const pdt = playlist !== null && playlist.segments.some((s) => s.programDateTimeMs !== null);
+  const playlistDuration = playlist?.endList ? playlist.segments.reduce((sum, s) => sum + s.duration, 0) : null;
+  const durationSeconds = playlist ? playlistDuration : probe.durationSeconds;
+  const creation = probe.creationTimeMs;
+  return {
+    input,
+    inputOptions,
+    isHls,
+    probe,
+    tracks,
+    playlist,
+    durationSeconds,
+    hasTimecode: pdt || (!isHls && creation !== null),
+    toSeconds(t) {
+      if (t.kind === 'offset') return t.seconds;
+      if (playlist && pdt) return instantToOffset(playlist, t.epochMs);
+      if (!isHls && creation !== null) {
+        const s = (t.epochMs - creation) / 1000;
+        return s >= 0 && (probe.durationSeconds === null || s <= probe.durationSeconds) ? s : null;
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// What every media activity does around its work: heartbeats carrying progress (so a job on a
+// dead worker times out and moves elsewhere, and the UI shows how far it got), the
+// cancellation signal handed to the process runner, metrics, and the decision of which
+// failures are worth a retry, made here where the error is born.
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { SourceError } from '../media/open-source.js';
+import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '../media/run-process.js';
+import { jobDuration, jobsInFlight, jobsTotal, queueWait } from '../ops/metrics.js';
+
+/** Bad input that no retry can fix: the asset fails at once with this reason. */
+export class BadInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadInputError';
+  }
+}
+
+export const NON_RETRYABLE_TYPES = ['SourceError', 'BadInputError', 'MediaError'];
+
+export interface JobContext {
+  signal: AbortSignal;
+  /** Records progress 0..1 (and anything else useful) in the next heartbeat. */
+  progress(fraction: number, details?: Record<string, unknown>): void;
+}
+
+export async function runMediaActivity<T extends { strategy: string }>(kind: string, work: (ctx: JobContext) => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const scheduled = ctx.info.currentAttemptScheduledTimestampMs;
+  if (scheduled) queueWait.labels(kind).observe(Math.max(0, Date.now() - scheduled) / 1000);
+  let details: Record<string, unknown> = { progress: 0, attempt: ctx.info.attempt };
+  ctx.heartbeat(details);
+  // Heartbeat on a timer, not only on progress, so a long silent phase (seeking, gifski's
+  // final write) still proves the worker is alive.
+  const beat = setInterval(() => ctx.heartbeat(details), 2_000);
+  jobsInFlight.labels(kind).inc();
+  const started = Date.now();
+  try {
+    const result = await work({
+      signal: ctx.cancellationSignal,
+      progress(fraction, extra = {}) {
+        details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
+      },
+    });
+    jobsTotal.labels(kind, 'completed').inc();
+    jobDuration.labels(kind, result.strategy).observe((Date.now() - started) / 1000);
+    return result;
+  } catch (err) {
+    const failure = classify(err, ctx.cancellationSignal);
+    jobsTotal.labels(kind, failure instanceof CancelledFailure ? 'cancelled' : failure.nonRetryable ? 'failed' : 'retried').inc();
+    throw failure;
+  } finally {
+    clearInterval(beat);
+    jobsInFlight.labels(kind).dec();
+  }
+}
+
+function classify(err: unknown, signal: AbortSignal): ApplicationFailure | CancelledFailure {
+  if (err instanceof ProcessCancelledError || signal.aborted) {
+    return err instanceof CancelledFailure ? err : new CancelledFailure('job cancelled');
+  }
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof SourceError) return ApplicationFailure.create({ message: err.message, type: 'SourceError', nonRetryable: true });
+  if (err instanceof BadInputError) return ApplicationFailure.create({ message: err.message, type: 'BadInputError', nonRetryable: true });
+  if (err instanceof ProcessTimeoutError || err instanceof BinaryMissingError) {
+    return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: false });
+  }
+  if (err instanceof ProcessError) {
+    // A tool that ran and refused the input will refuse it again: undecodable media.
+    return ApplicationFailure.create({
+      message: `${err.message}`,
+      type: 'MediaError',
+      nonRetryable: true,
+      details: [{ stderrTail: err.stderrTail }],
+    });
+  }
+  const e = err as Error;
+  return ApplicationFailure.create({ message: e?.message ?? String(err), type: e?.name ?? 'Error', nonRetryable: false, cause: e instanceof Error ? e : undefined });
+}

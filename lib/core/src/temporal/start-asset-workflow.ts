@@ -1,0 +1,32 @@
+// Starting an asset workflow, shared by the gateway and the orphan reconciler so both
+// start it the same way and a second start is a no-op.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { AssetWorkflowInput } from '../domain/job.js';
+import { SA, WORKFLOW } from './names.js';
+
+/** Starts the workflow; returns false when it already ran or runs (same ID). */
+export async function startAssetWorkflow(client: Client, config: Config, input: AssetWorkflowInput, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.start(WORKFLOW.asset, {
+      taskQueue: config.taskQueues.orchestration,
+      workflowId,
+      args: [input],
+      // The same ID twice (a retried request, the reconciler) joins the running one and
+      // never re-runs a finished job.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      priority: { priorityKey: input.priority },
+      typedSearchAttributes: [
+        { key: SA.assetId, value: input.job.assetId },
+        { key: SA.eventId, value: input.job.eventId },
+        { key: SA.assetType, value: input.job.kind.toUpperCase() },
+        { key: SA.priority, value: input.priority },
+      ],
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,40 @@
+// Generated media for the demo event and the tests: each frame shows its own number and a
+// grey level that changes every frame, so a grabbed frame can be identified by its pixels.
+import { existsSync } from 'node:fs';
+import { runProcess } from '@framesmith/core/media/run-process';
+
+export interface TestVideoOptions {
+  seconds: number;
+  fps: number;
+  width: number;
+  height: number;
+  /** Keyframe interval in frames. */
+  gop: number;
+  audio: boolean;
+}
+
+/** Luma of frame n: steps of 7 levels (coprime with 256) so neighbours differ clearly. */
+export function frameLuma(n: number): number {
+  return 16 + ((n * 7) % 220);
+}
+
+export function testVideoArgs(out: string, o: TestVideoOptions): string[] {
+  const video = `color=c=black:s=${o.width}x${o.height}:r=${o.fps}:d=${o.seconds},format=yuv420p,geq=lum='16+mod(N*7\\,220)':cb=128:cr=128`;
+  return [
+    '-nostdin', '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', video,
+    ...(o.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`] : []),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '0', '-g', String(o.gop), '-keyint_min', String(o.gop), '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    ...(o.audio ? ['-c:a', 'aac', '-b:a', '96k', '-shortest'] : []),
+    '-movflags', '+faststart', out,
+  ];
+}
+
+export async function makeTestVideo(ffmpeg: string, out: string, o: TestVideoOptions): Promise<void> {
+  await runProcess(ffmpeg, testVideoArgs(out, o), { timeoutMs: 300_000 });
+}
+
+export async function makeDemoVideo(ffmpeg: string, out: string): Promise<void> {
+  if (existsSync(out)) return;
+  await makeTestVideo(ffmpeg, out, { seconds: 20, fps: 25, width: 640, height: 360, gop: 50, audio: true });
+}

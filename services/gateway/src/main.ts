@@ -1,0 +1,90 @@
+// The gateway: REST /api (external clients), Connect + gRPC-Web on the same port, gRPC over
+// HTTP/2 on GRPC_PORT (internal services), /content for stored files, health and metrics.
+import http from 'node:http';
+import http2 from 'node:http2';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@framesmith/core/config';
+import { createPool } from '@framesmith/core/db/pool';
+import { migrate } from '@framesmith/core/db/migrate';
+import { createRepo } from '@framesmith/core/db/repo';
+import { handleHealth, isHealthPath } from '@framesmith/core/ops/health-server';
+import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { createLocalStorage } from '@framesmith/core/storage';
+import { Client, Connection } from '@temporalio/client';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { serveContent } from './content-route.js';
+import { createRestHandler } from './rest/rest-routes.js';
+import { registerRpc } from './rpc/rpc-routes.js';
+import { AssetService } from './service/asset-service.js';
+import { createSourceInspector } from './service/source-inspector.js';
+import { createTemporalJobs } from './temporal-jobs.js';
+
+const DEFAULT_VUFLOW_ID = '00000000-0000-4000-8000-000000000001';
+
+async function main() {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm start provides an embedded PostgreSQL)');
+  const pool = createPool(config.databaseUrl);
+  const applied = await migrate(pool);
+  if (applied.length) log('gateway', 'applied migrations', { applied });
+  const repo = createRepo(pool);
+  await repo.upsertDefaultVuflow(DEFAULT_VUFLOW_ID, config.storageUrlPublic);
+  const storage = createLocalStorage(config.storageRoot);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const service = new AssetService({ config, repo, storage, jobs: createTemporalJobs(client, config), inspector: createSourceInspector(config, storage) });
+
+  const rest = createRestHandler(service, {
+    apiKeys: new Set(config.apiKeys),
+    maxBodyBytes: config.limits.maxBodyBytes,
+    onError: (err) => log('gateway', 'request failed', { error: (err as Error).stack ?? String(err) }),
+  });
+  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys)) });
+  const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
+  const ready = async () => {
+    await pool.query('SELECT 1');
+    await connection.healthService.check({});
+    return true;
+  };
+
+  const server = http.createServer((req, res) => {
+    const txn = req.headers['x-transaction-id'];
+    if (typeof txn === 'string') res.setHeader('X-Transaction-ID', txn);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname.startsWith('/api/')) return void rest(req, res, url);
+    if (contentPrefix && url.pathname.startsWith(contentPrefix + '/')) {
+      return void serveContent(storage, url.pathname.slice(contentPrefix.length + 1), req, res);
+    }
+    if (isHealthPath(url.pathname)) return void handleHealth(url.pathname, res, ready);
+    // Connect and gRPC-Web clients reach the RPC service on this port too.
+    return rpc(req, res);
+  });
+  const grpcServer = http2.createServer(rpc);
+  await new Promise<void>((r) => server.listen(config.port, config.host, r));
+  await new Promise<void>((r) => grpcServer.listen(config.grpcPort, config.host, r));
+  log('gateway', 'listening', { rest: `http://${config.host}:${config.port}/api/`, grpc: `${config.host}:${config.grpcPort}`, instance: randomUUID() });
+
+  onShutdown(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    await new Promise<void>((r) => grpcServer.close(() => r()));
+    await connection.close();
+    await pool.end();
+  });
+}
+
+/** The path under which the gateway serves files, when the public base points at it. */
+function contentPathPrefix(base: string, port: number): string | null {
+  try {
+    const u = new URL(base);
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) && Number(u.port || 80) === port;
+    return local ? u.pathname.replace(/\/+$/, '') : null;
+  } catch {
+    return null;
+  }
+}
+
+main().catch((err) => {
+  console.error('[gateway] failed to start:', err);
+  process.exit(1);
+});

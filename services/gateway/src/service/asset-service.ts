@@ -1,0 +1,429 @@
+// The one implementation of the Asset contract. The REST routes and the Connect/gRPC
+// handlers are thin adapters over these methods; no business rule lives anywhere else.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Config } from '@framesmith/core/config';
+import { AssetState, AssetType, JOB_KIND_EXTENSION, JOB_KIND_TYPE, type AssetObject, type JobKind, toAssetObject } from '@framesmith/core/domain/asset';
+import { type EventObject, toEventObject, toVuflowObject, type VuflowObject, type EventRecord } from '@framesmith/core/domain/event';
+import { baseFilename, numberedFilename } from '@framesmith/core/domain/filename';
+import type { AssetWorkflowInput, MediaJob, SourceRef } from '@framesmith/core/domain/job';
+import { type AssetFilter, NO_FILTER, type Repo, type StoredAsset } from '@framesmith/core/db/repo';
+import { ApiError, validation } from '@framesmith/core/errors';
+import type { Storage } from '@framesmith/core/storage';
+import { normaliseRelative } from '@framesmith/core/storage';
+import { assetWorkflowId } from '@framesmith/core/temporal/names';
+import type { ClipTime } from '@framesmith/core/time';
+import {
+  assetId,
+  type ClipRequest,
+  type GifRequest,
+  type ImageRequest,
+  parseAssetFilter,
+  parseGifRequest,
+  parseImageRequest,
+  parsePageIndex,
+  parseRename,
+  parseVideoRequest,
+  type VideoRequest,
+} from './asset-requests.js';
+import { asObject, type Body, optString, optUuid, reqString } from './parse-input.js';
+import type { SourceInspector } from './source-inspector.js';
+
+export interface SyncResult {
+  hasVodFileChanged: boolean;
+  createdAssetsCount: number;
+  deletedAssetsCount: number;
+  pathEvaluated: string;
+}
+
+/** What the service needs from the orchestration engine (Temporal in production). */
+export interface JobControl {
+  startAsset(input: AssetWorkflowInput, asset: StoredAsset): Promise<void>;
+  /** Cancels the asset's workflow; false when none was running. */
+  cancelAsset(jobId: string): Promise<boolean>;
+  runSync(eventId: string): Promise<SyncResult>;
+}
+
+export interface AssetServiceDeps {
+  config: Config;
+  repo: Repo;
+  storage: Storage;
+  jobs: JobControl;
+  inspector: SourceInspector;
+}
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+export class AssetService {
+  constructor(private readonly d: AssetServiceDeps) {}
+
+  // --- creating assets ---------------------------------------------------------------
+
+  async createImage(body: unknown): Promise<AssetObject> {
+    const req = parseImageRequest(body);
+    const event = await this.event(req.eventId);
+    const source = this.source(event);
+    const info = await this.d.inspector.inspect(source);
+    this.checkTimes(info, [['time', req.time]]);
+    return this.create('image', req, event, source, (assetIdValue, outputPath) => ({
+      kind: 'image',
+      assetId: assetIdValue,
+      eventId: event.id,
+      source,
+      outputPath,
+      time: req.time,
+    }));
+  }
+
+  async createGif(body: unknown): Promise<AssetObject> {
+    const req: GifRequest = parseGifRequest(body, this.d.config.limits);
+    const event = await this.event(req.eventId);
+    const source = this.source(event);
+    const info = await this.d.inspector.inspect(source);
+    this.checkClip(info, req);
+    return this.create('gif', req, event, source, (id, outputPath) => ({
+      kind: 'gif',
+      assetId: id,
+      eventId: event.id,
+      source,
+      outputPath,
+      start: req.start,
+      end: req.end,
+      fps: req.fps,
+      width: req.width,
+      height: req.height,
+      playbackRepeats: req.playbackRepeats,
+      reverse: req.reverse,
+      playbackSpeed: req.playbackSpeed,
+    }));
+  }
+
+  async createVideo(body: unknown): Promise<AssetObject> {
+    const req: VideoRequest = parseVideoRequest(body, this.d.config.limits);
+    const event = await this.event(req.eventId);
+    const source = this.source(event);
+    const info = await this.d.inspector.inspect(source);
+    this.checkClip(info, req);
+    if (req.filter !== null && info.tracks !== null && info.selectTracks(req.filter).length === 0) {
+      throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
+    }
+    return this.create('video', req, event, source, (id, outputPath) => ({
+      kind: 'video',
+      assetId: id,
+      eventId: event.id,
+      source,
+      outputPath,
+      start: req.start,
+      end: req.end,
+      filter: req.filter,
+      mezzanine: req.mezzanine,
+      frameAccurate: req.frameAccurate,
+      copyTs: req.copyTs,
+    }));
+  }
+
+  private checkClip(info: Awaited<ReturnType<SourceInspector['inspect']>>, req: ClipRequest) {
+    this.checkTimes(info, [
+      ['clip.start', req.start],
+      ['clip.end', req.end],
+    ]);
+  }
+
+  private checkTimes(info: Awaited<ReturnType<SourceInspector['inspect']>>, times: [string, ClipTime][]) {
+    for (const [field, t] of times) {
+      let seconds: number | null;
+      if (t.kind === 'instant') {
+        if (!info.hasTimecode) throw validation(`${field} is an ISO8601 instant but the source carries no timecode; use HH:mm:ss.fff`, { field });
+        seconds = info.instantToOffset(t.epochMs);
+        if (seconds === null) throw validation(`${field} lies outside the source's time range`, { field });
+      } else {
+        seconds = t.seconds;
+      }
+      if (info.durationSeconds !== null && seconds > info.durationSeconds) {
+        throw validation(`${field} is beyond the end of the media (${info.durationSeconds.toFixed(3)} s)`, { field, durationSeconds: info.durationSeconds });
+      }
+    }
+  }
+
+  private async create(
+    kind: JobKind,
+    req: ImageRequest | GifRequest | VideoRequest,
+    event: EventRecord,
+    _source: SourceRef,
+    makeJob: (assetId: string, outputPath: string) => MediaJob,
+  ): Promise<AssetObject> {
+    const id = randomUUID();
+    const jobId = assetWorkflowId(kind, id);
+    const extension = JOB_KIND_EXTENSION[kind];
+    const folder = this.eventFolder(event);
+    const base = baseFilename(req.filename, req.name, extension);
+    let asset: StoredAsset | null = null;
+    let input: AssetWorkflowInput | null = null;
+    // A name clash gets a numeric suffix, never an overwrite; the unique index settles races.
+    for (let n = 0; n < 1000 && asset === null; n++) {
+      const outputPath = `${folder}/${numberedFilename(base, extension, n)}`;
+      if (await this.d.storage.stat(outputPath)) continue;
+      input = { job: makeJob(id, outputPath), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
+      try {
+        asset = await this.d.repo.insertAsset(this.d.repo.db, {
+          id,
+          eventId: event.id,
+          name: req.name,
+          path: outputPath,
+          extension,
+          state: AssetState.GENERATING,
+          type: JOB_KIND_TYPE[kind],
+          jobId,
+          contentId: event.contentId,
+          priority: req.priority,
+          request: input,
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== PG_UNIQUE_VIOLATION) throw err;
+      }
+    }
+    if (!asset || !input) throw new ApiError('Conflict', 'Unable to find a free file name for the asset');
+    try {
+      await this.d.jobs.startAsset(input, asset);
+    } catch (err) {
+      // Nothing may remain of a request that could not be started.
+      await this.d.repo.deleteAsset(id);
+      throw new ApiError('Unavailable', 'Unable to start the job because the orchestration service is unavailable', {}, { cause: err });
+    }
+    return toAssetObject(asset, asset.urlBase);
+  }
+
+  /** Assets go next to the event's VOD file; URL-only events get a folder of their own. */
+  private eventFolder(event: EventRecord): string {
+    if (event.vodFile) {
+      const dir = path.posix.dirname(event.vodFile);
+      return dir === '.' ? `events/${event.id}` : dir;
+    }
+    return `events/${event.id}`;
+  }
+
+  private source(event: EventRecord): SourceRef {
+    if (event.vodFile) return { kind: 'file', path: event.vodFile };
+    if (event.sourceUrl) return { kind: 'url', url: event.sourceUrl };
+    throw new ApiError('EventHasNoVodFile', 'Unable to create the asset because the event has no VOD file or source URL yet');
+  }
+
+  private async event(id: string): Promise<EventRecord> {
+    const event = await this.d.repo.getEvent(id);
+    if (!event) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
+    return event;
+  }
+
+  // --- reading, renaming, deleting ------------------------------------------------------
+
+  async getAsset(id: string): Promise<AssetObject> {
+    const a = await this.d.repo.getAsset(assetId(id));
+    if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
+    return toAssetObject(a, a.urlBase);
+  }
+
+  async listAssets(query: URLSearchParams): Promise<AssetObject[]> {
+    const filter = parseAssetFilter(query, true);
+    const page = parsePageIndex(query);
+    const rows = await this.d.repo.listAssets(filter, page);
+    return rows.map((a) => toAssetObject(a, a.urlBase));
+  }
+
+  async listAssetsFiltered(filter: AssetFilter, pageIndex: number): Promise<AssetObject[]> {
+    if (!Number.isInteger(pageIndex) || pageIndex < 0) throw validation('pageIndex must be a whole number from 0', { field: 'pageIndex' });
+    const rows = await this.d.repo.listAssets(filter, pageIndex);
+    return rows.map((a) => toAssetObject(a, a.urlBase));
+  }
+
+  async renameAsset(id: string, name: unknown): Promise<AssetObject> {
+    const r = parseRename(id, name);
+    const a = await this.d.repo.renameAsset(r.id, r.name);
+    if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
+    return toAssetObject(a, a.urlBase);
+  }
+
+  async deleteAsset(id: string): Promise<{ id: string; cancelledJob: boolean }> {
+    const existing = await this.d.repo.getAsset(assetId(id));
+    if (!existing) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
+    if (existing.type === AssetType.SYSTEM) {
+      throw new ApiError('SystemAssetProtected', `Unable to delete asset ${id} because SYSTEM assets are not deletable`, { id });
+    }
+    return this.removeAsset(existing);
+  }
+
+  private async removeAsset(a: StoredAsset): Promise<{ id: string; cancelledJob: boolean }> {
+    let cancelledJob = false;
+    if (a.state === AssetState.GENERATING && a.jobId) cancelledJob = await this.d.jobs.cancelAsset(a.jobId);
+    await this.d.repo.deleteAsset(a.id);
+    await this.d.storage.remove(a.path);
+    return { id: a.id, cancelledJob };
+  }
+
+  async deleteAssets(query: URLSearchParams): Promise<{ deletedCount: number; deletedIds: string[]; skippedSystemCount: number }> {
+    return this.deleteAssetsFiltered(parseAssetFilter(query, false));
+  }
+
+  async deleteAssetsFiltered(filter: AssetFilter): Promise<{ deletedCount: number; deletedIds: string[]; skippedSystemCount: number }> {
+    const given = Object.entries(filter).filter(([k, v]) => k !== 'extensions' && v !== null);
+    if (given.length === 0) throw validation('bulk delete needs at least one filter (eventId, contentId, jobId, name, states or types)');
+    const matches = await this.d.repo.findAssets({ ...filter, extensions: null });
+    const deletedIds: string[] = [];
+    let skippedSystemCount = 0;
+    for (const a of matches) {
+      if (a.type === AssetType.SYSTEM) {
+        skippedSystemCount++;
+        continue;
+      }
+      await this.removeAsset(a);
+      deletedIds.push(a.id);
+    }
+    return { deletedCount: deletedIds.length, deletedIds, skippedSystemCount };
+  }
+
+  async syncAssets(eventId: string): Promise<SyncResult> {
+    const id = optUuid({ eventId }, 'eventId');
+    if (!id) throw validation('eventId must be a GUID', { field: 'eventId' });
+    const event = await this.event(id);
+    if (!event.vodFile) throw new ApiError('EventHasNoVodFile', `Unable to sync event ${id} because it has no VOD file`, { eventId: id });
+    return this.d.jobs.runSync(id);
+  }
+
+  /** Follows one asset until COMPLETED or FAILED; yields on every change of state or progress. */
+  async *watchAsset(id: string, signal: AbortSignal, pollMs = 250): AsyncGenerator<{ asset: AssetObject; progress: number | null }> {
+    const key = assetId(id);
+    let last = '';
+    while (!signal.aborted) {
+      const a = await this.d.repo.getAsset(key);
+      if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
+      const fingerprint = `${a.state}:${a.progress}:${a.dateModified.getTime()}`;
+      if (fingerprint !== last) {
+        last = fingerprint;
+        yield { asset: toAssetObject(a, a.urlBase), progress: a.progress };
+      }
+      if (a.state !== AssetState.GENERATING) return;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+    }
+  }
+
+  // --- events and vuflows ------------------------------------------------------------------
+
+  async createEvent(body: unknown): Promise<EventObject> {
+    const b = asObject(body, 'body');
+    const title = reqString(b, 'title');
+    const { vodFile, sourceUrl } = this.sourceFields(b);
+    if (vodFile === null && sourceUrl === null) throw validation('an event needs vodFile or sourceUrl', { field: 'vodFile' });
+    const vuflowId = await this.vuflowField(b);
+    const id = randomUUID();
+    const e = await this.d.repo.insertEvent({
+      id,
+      title,
+      contentId: optString(b, 'contentId', 'contentId', 256) ?? id,
+      refId: optString(b, 'refId', 'refId', 256),
+      externalId: optString(b, 'externalId', 'externalId', 256),
+      vuflowId,
+      vodFile,
+      sourceUrl,
+    });
+    return toEventObject(e);
+  }
+
+  async getEvent(id: string): Promise<EventObject> {
+    const key = optUuid({ id }, 'id');
+    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
+    return toEventObject(await this.event(key));
+  }
+
+  async listEvents(pageIndex: number): Promise<EventObject[]> {
+    return (await this.d.repo.listEvents(pageIndex)).map(toEventObject);
+  }
+
+  async updateEvent(id: string, body: unknown): Promise<EventObject> {
+    const key = optUuid({ id }, 'id');
+    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
+    const b = asObject(body, 'body');
+    await this.event(key);
+    const { vodFile, sourceUrl } = this.sourceFields(b);
+    const title = b.title === undefined ? undefined : reqString(b, 'title');
+    const e = await this.d.repo.updateEvent(key, {
+      title,
+      vodFile: vodFile ?? undefined,
+      sourceUrl: sourceUrl ?? undefined,
+      contentId: optString(b, 'contentId', 'contentId', 256) ?? undefined,
+      refId: optString(b, 'refId', 'refId', 256) ?? undefined,
+      externalId: optString(b, 'externalId', 'externalId', 256) ?? undefined,
+      vuflowId: (await this.vuflowField(b)) ?? undefined,
+    });
+    if (!e) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
+    return toEventObject(e);
+  }
+
+  async deleteEvent(id: string): Promise<{ id: string }> {
+    const key = optUuid({ id }, 'id');
+    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
+    const assets = await this.d.repo.findAssets({ ...NO_FILTER, eventId: key, states: [AssetState.GENERATING] });
+    for (const a of assets) if (a.jobId) await this.d.jobs.cancelAsset(a.jobId);
+    if (!(await this.d.repo.deleteEvent(key))) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
+    return { id: key };
+  }
+
+  private sourceFields(b: Body): { vodFile: string | null; sourceUrl: string | null } {
+    const vodRaw = optString(b, 'vodFile', 'vodFile', 1024);
+    let vodFile: string | null = null;
+    if (vodRaw !== null) {
+      vodFile = normaliseRelative(vodRaw);
+      if (vodFile === null) throw validation('vodFile must be a path relative to the storage root, inside it', { field: 'vodFile' });
+      if (!/\.(mp4|mov|m4v|m3u8|ts|mkv)$/i.test(vodFile)) throw validation('vodFile must be an MP4/MOV file or an HLS .m3u8 playlist', { field: 'vodFile' });
+    }
+    const urlRaw = optString(b, 'sourceUrl', 'sourceUrl', 2048);
+    let sourceUrl: string | null = null;
+    if (urlRaw !== null) {
+      let u: URL;
+      try {
+        u = new URL(urlRaw);
+      } catch {
+        throw validation('sourceUrl must be an absolute http(s) URL', { field: 'sourceUrl' });
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw validation('sourceUrl must use http or https', { field: 'sourceUrl' });
+      if (u.username || u.password) throw validation('sourceUrl must not carry credentials', { field: 'sourceUrl' });
+      sourceUrl = u.toString();
+    }
+    return { vodFile, sourceUrl };
+  }
+
+  private async vuflowField(b: Body): Promise<string | null> {
+    const vuflowId = optUuid(b, 'vuflowId');
+    if (vuflowId !== null && !(await this.d.repo.getVuflow(vuflowId))) {
+      throw new ApiError('VuflowNotFound', `Unable to find vuflow ${vuflowId}`, { vuflowId });
+    }
+    return vuflowId;
+  }
+
+  async createVuflow(body: unknown): Promise<VuflowObject> {
+    const b = asObject(body, 'body');
+    const name = reqString(b, 'name');
+    let cfg = b.configurationJson;
+    if (typeof cfg === 'string') {
+      try {
+        cfg = JSON.parse(cfg);
+      } catch {
+        throw validation('configurationJson must be JSON', { field: 'configurationJson' });
+      }
+    }
+    const c = asObject(cfg, 'configurationJson');
+    const base = reqString(c, 'storageUrlPublic', 'configurationJson.storageUrlPublic', 2048);
+    try {
+      const u = new URL(base);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw validation('configurationJson.storageUrlPublic must be an http(s) URL', { field: 'configurationJson.storageUrlPublic' });
+    }
+    return toVuflowObject(await this.d.repo.insertVuflow({ id: randomUUID(), name, configurationJson: c }));
+  }
+
+  async listVuflows(): Promise<VuflowObject[]> {
+    return (await this.d.repo.listVuflows()).map(toVuflowObject);
+  }
+}

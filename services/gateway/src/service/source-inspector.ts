@@ -1,0 +1,64 @@
+// What the gateway learns about a source at request time, to reject impossible times,
+// instants on sources without timecode, and filters that select nothing. A source that
+// cannot be decoded is not rejected here: the job fails with the reason, as the contract's
+// FAILED state is there to report.
+import type { Config } from '@framesmith/core/config';
+import type { SourceRef } from '@framesmith/core/domain/job';
+import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
+import { openSource, type OpenedSource, SourceError } from '@framesmith/core/media/open-source';
+import type { Storage } from '@framesmith/core/storage';
+
+export interface SourceInfo {
+  durationSeconds: number | null;
+  hasTimecode: boolean;
+  tracks: OpenedSource['tracks'] | null;
+  instantToOffset(epochMs: number): number | null;
+  selectTracks(filter: string): OpenedSource['tracks'];
+}
+
+export interface SourceInspector {
+  inspect(source: SourceRef): Promise<SourceInfo>;
+}
+
+const UNKNOWN: SourceInfo = {
+  durationSeconds: null,
+  // Unknown sources accept instants here; the worker maps or fails them with the reason.
+  hasTimecode: true,
+  tracks: null,
+  instantToOffset: () => 0,
+  selectTracks: () => [],
+};
+
+export function createSourceInspector(config: Config, storage: Storage): SourceInspector {
+  // Finished files do not change under the same size and mtime: cache their facts.
+  const cache = new Map<string, SourceInfo>();
+  return {
+    async inspect(source) {
+      let key: string | null = null;
+      if (source.kind === 'file') {
+        const st = await storage.stat(source.path);
+        if (st && !/\.m3u8$/i.test(source.path)) key = `${st.path}:${st.size}:${st.mtimeMs}`;
+        if (key && cache.has(key)) return cache.get(key)!;
+      }
+      let opened: OpenedSource;
+      try {
+        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000, storageRoot: config.storageRoot });
+      } catch (err) {
+        if (err instanceof SourceError) return UNKNOWN;
+        throw err;
+      }
+      const info: SourceInfo = {
+        durationSeconds: opened.durationSeconds,
+        hasTimecode: opened.hasTimecode,
+        tracks: opened.tracks,
+        instantToOffset: (ms) => opened.toSeconds({ kind: 'instant', epochMs: ms }),
+        selectTracks: (filter) => selectTracks(parseTrackFilter(filter), opened.tracks),
+      };
+      if (key) {
+        if (cache.size > 256) cache.delete(cache.keys().next().value!);
+        cache.set(key, info);
+      }
+      return info;
+    },
+  };
+}

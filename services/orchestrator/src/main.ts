@@ -1,0 +1,54 @@
+// The orchestrator: runs the workflows and the state/sync activities on the orchestration
+// queue, and reconciles assets whose workflow never started.
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@framesmith/core/config';
+import { createPool } from '@framesmith/core/db/pool';
+import { createRepo } from '@framesmith/core/db/repo';
+import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { createLocalStorage } from '@framesmith/core/storage';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { reconcileOrphans } from './reconcile-orphans.js';
+import { createStateActivities } from './state-activities.js';
+
+async function main() {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
+  const pool = createPool(config.databaseUrl);
+  const repo = createRepo(pool);
+  const storage = createLocalStorage(config.storageRoot);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueues.orchestration,
+    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    activities: createStateActivities({ repo, storage }),
+  });
+  const health = await startHealthServer(config.metricsPort, config.host, async () => {
+    await pool.query('SELECT 1');
+    return worker.getState() === 'RUNNING';
+  });
+  const timer = setInterval(() => {
+    reconcileOrphans(repo, client, config).catch((err) => log('orchestrator', 'reconcile failed', { error: String(err) }));
+  }, Math.max(1000, Math.floor(config.orphanAfterMs / 3)));
+  log('orchestrator', 'polling', { taskQueue: config.taskQueues.orchestration, metricsPort: health.port });
+  onShutdown(async () => {
+    clearInterval(timer);
+    worker.shutdown();
+  });
+  await worker.run();
+  await health.close();
+  await clientConnection.close();
+  await connection.close();
+  await pool.end();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error('[orchestrator] failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Sync: make the event's assets match its VOD folder (contract.md).
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AssetState, AssetType } from '@framesmith/core/domain/asset';
+import { NO_FILTER, type Repo } from '@framesmith/core/db/repo';
+import type { Storage } from '@framesmith/core/storage';
+import { ApplicationFailure } from '@temporalio/activity';
+
+export interface SyncResult {
+  hasVodFileChanged: boolean;
+  createdAssetsCount: number;
+  deletedAssetsCount: number;
+  pathEvaluated: string;
+}
+
+export async function syncEvent(deps: { repo: Repo; storage: Storage }, eventId: string): Promise<SyncResult> {
+  const { repo, storage } = deps;
+  const event = await repo.getEvent(eventId);
+  if (!event) throw ApplicationFailure.nonRetryable(`event ${eventId} does not exist`, 'EventNotFound');
+  if (!event.vodFile) throw ApplicationFailure.nonRetryable(`event ${eventId} has no VOD file`, 'EventHasNoVodFile');
+  const folder = path.posix.dirname(event.vodFile);
+  const pathEvaluated = folder === '.' ? '' : folder;
+
+  const vod = await storage.stat(event.vodFile);
+  const fingerprint = { path: event.vodFile, size: vod?.size ?? null, mtimeMs: vod?.mtimeMs ?? null };
+  const last = event.lastSync;
+  // The first sync has nothing recorded to differ from.
+  const hasVodFileChanged = last !== null && (last.path !== fingerprint.path || last.size !== fingerprint.size || last.mtimeMs !== fingerprint.mtimeMs);
+
+  const assets = await repo.findAssets({ ...NO_FILTER, eventId });
+  let deletedAssetsCount = 0;
+  for (const a of assets) {
+    // A GENERATING asset has no file yet; every other asset lives while its file exists,
+    // inside the VOD folder or not.
+    if (a.state === AssetState.GENERATING) continue;
+    if (!(await storage.stat(a.path))) {
+      await repo.deleteAsset(a.id);
+      deletedAssetsCount++;
+    }
+  }
+  const known = new Set(assets.map((a) => a.path));
+  let createdAssetsCount = 0;
+  for (const file of await storage.list(pathEvaluated)) {
+    if (known.has(file.path)) continue;
+    const base = path.posix.basename(file.path);
+    const ext = base.includes('.') ? base.slice(base.lastIndexOf('.') + 1).toLowerCase() : '';
+    try {
+      await repo.insertAsset(repo.db, {
+        id: randomUUID(),
+        eventId,
+        name: base,
+        path: file.path,
+        extension: ext,
+        state: AssetState.COMPLETED,
+        type: AssetType.SYSTEM,
+        jobId: null,
+        contentId: event.contentId,
+        priority: 5,
+      });
+      createdAssetsCount++;
+    } catch (err) {
+      // Another event's asset already owns this file: leave it to that event.
+      if ((err as { code?: string }).code !== '23505') throw err;
+    }
+  }
+  await repo.setEventLastSync(eventId, fingerprint);
+  return { hasVodFileChanged, createdAssetsCount, deletedAssetsCount, pathEvaluated };
+}

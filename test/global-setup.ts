@@ -1,0 +1,57 @@
+// One real stack for the integration tests: embedded PostgreSQL, the Temporal dev server,
+// and the gateway, orchestrator and workers as real processes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort } from '../scripts/stack/free-port.js';
+import { startStack, type Stack } from '../scripts/stack/start-stack.js';
+
+let stack: Stack | null = null;
+let dataDir = '';
+
+export async function setup(project: TestProject) {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'framesmith-test-'));
+  const port = await freePort();
+  const logLines: string[] = [];
+  stack = await startStack({
+    env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2' },
+    log: process.env.STACK_LOG ? true : (line) => {
+      logLines.push(line);
+      if (logLines.length > 400) logLines.shift();
+    },
+  });
+  process.on('exit', () => {
+    if (process.exitCode) console.error(logLines.slice(-80).join('\n'));
+  });
+  project.provide('stack', {
+    restUrl: stack.restUrl,
+    grpcAddress: stack.grpcAddress,
+    temporalAddress: stack.temporalAddress,
+    databaseUrl: stack.databaseUrl,
+    storageRoot: stack.config.storageRoot,
+    dataDir,
+    apiKey: 'test-key',
+    env: stack.env,
+  });
+}
+
+export async function teardown() {
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: {
+      restUrl: string;
+      grpcAddress: string;
+      temporalAddress: string;
+      databaseUrl: string;
+      storageRoot: string;
+      dataDir: string;
+      apiKey: string;
+      env: Record<string, string>;
+    };
+  }
+}

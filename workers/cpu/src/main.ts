@@ -1,0 +1,35 @@
+// The CPU worker: images (ffmpeg + sharp) and GIFs (ffmpeg + gifski) on the CPU task queue.
+import { loadConfig } from '@framesmith/core/config';
+import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { createLocalStorage } from '@framesmith/core/storage';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createCpuActivities } from './activities.js';
+
+async function main() {
+  const config = loadConfig();
+  const storage = createLocalStorage(config.storageRoot);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueues.cpu,
+    activities: createCpuActivities({ config, storage }),
+    maxConcurrentActivityTaskExecutions: config.cpuConcurrency,
+    // On SIGTERM: stop polling, let running jobs finish within the grace period, then
+    // cancel them so Temporal retries them on another worker.
+    shutdownGraceTime: config.drainGraceMs,
+  });
+  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
+  log('worker-cpu', 'polling', { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency, metricsPort: health.port });
+  onShutdown(async () => worker.shutdown());
+  await worker.run();
+  await health.close();
+  await connection.close();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error('[worker-cpu] failed:', err);
+  process.exit(1);
+});
