@@ -112,6 +112,11 @@ const temporal = ensureTemporal();
 const env = { ...process.env };
 if (temporal) env.TEMPORAL_CLI = temporal;
 
+if (mode === 'provision') {
+  say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}`);
+  process.exit(0);
+}
+
 const entry = {
   start: [process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...passThrough]],
   test: [path.join(root, 'node_modules', '.bin', 'vitest'), ['run', ...passThrough]],
