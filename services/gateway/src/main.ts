@@ -39,13 +39,13 @@ async function main() {
     maxBodyBytes: config.limits.maxBodyBytes,
     onError: (err) => log('gateway', 'request failed', { error: (err as Error).stack ?? String(err) }),
   });
-  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys)) });
-  const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
   const ready = async () => {
     await pool.query('SELECT 1');
     await connection.healthService.check({});
     return true;
   };
+  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), ready) });
+  const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
 
   const server = http.createServer((req, res) => {
     const txn = req.headers['x-transaction-id'];

@@ -30,9 +30,9 @@ export async function syncEvent(deps: { repo: Repo; storage: Storage }, eventId:
   const assets = await repo.findAssets({ ...NO_FILTER, eventId });
   let deletedAssetsCount = 0;
   for (const a of assets) {
-    // A GENERATING asset has no file yet; every other asset lives while its file exists,
-    // inside the VOD folder or not.
-    if (a.state === AssetState.GENERATING) continue;
+    // GENERATING and FAILED assets have no file by design (the FAILED one keeps its reason
+    // for clients); every COMPLETED asset lives while its file exists, in the VOD folder or not.
+    if (a.state !== AssetState.COMPLETED) continue;
     if (!(await storage.stat(a.path))) {
       await repo.deleteAsset(a.id);
       deletedAssetsCount++;

@@ -16,6 +16,7 @@ import {
   VuflowSchema,
 } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
 import type { AssetService } from '../service/asset-service.js';
+import { registerHealth } from './health-service.js';
 
 const CODES: Record<ErrorType, Code> = {
   ValidationError: Code.InvalidArgument,
@@ -74,7 +75,7 @@ function filterQuery(f: AssetFilter | undefined, extra: Record<string, string> =
   return q;
 }
 
-export function registerRpc(svc: AssetService, apiKeys: Set<string>) {
+export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () => Promise<boolean>) {
   const authed = <Req, Res>(fn: (req: Req, ctx: HandlerContext) => Promise<Res>) => async (req: Req, ctx: HandlerContext) => {
     try {
       const key = ctx.requestHeader.get('api-key') ?? ctx.requestHeader.get('x-auth-key');
@@ -86,6 +87,7 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>) {
   };
 
   return (router: ConnectRouter) => {
+    registerHealth(router, ready);
     router.service(AssetServiceDesc, {
       createGif: authed(async (r) =>
         toAsset(

@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1.7
+# Framesmith CPU worker: image and GIF activities on TASK_QUEUE_CPU (sharp, gifski, Debian's
+# ffmpeg), /healthz /readyz /metrics on METRICS_PORT.
+#
+# Build with the repository root as context:
+#   docker build -f deploy/docker/cpu-worker.Dockerfile -t framesmith-cpu-worker:0.1.0 .
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# ---- production dependencies of this workspace only ------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+# The lockfile names every workspace, so npm ci needs each package.json, not only ours.
+COPY package.json package-lock.json ./
+COPY lib/core/package.json lib/core/package.json
+COPY services/gateway/package.json services/gateway/package.json
+COPY services/orchestrator/package.json services/orchestrator/package.json
+COPY workers/cpu/package.json workers/cpu/package.json
+COPY workers/gpu/package.json workers/gpu/package.json
+# sharp and gifski come with prebuilt linux-x64 binaries (optional dependencies): keep them.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --omit=dev --workspace=@framesmith/worker-cpu --include-workspace-root \
+ && node --input-type=module -e "await import('sharp')"
+
+# ---- runtime ----------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+# Debian bookworm's ffmpeg (5.1.x) for decoding sources and CPU encodes.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && ffmpeg -hide_banner -version | head -n 1 \
+ && groupadd --system --gid 10001 framesmith \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin framesmith
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    METRICS_PORT=9464 \
+    HWACCEL=disable
+COPY --from=deps /app ./
+COPY tsconfig.json ./
+COPY lib/core/src lib/core/src
+COPY workers/cpu/src workers/cpu/src
+USER 10001:10001
+EXPOSE 9464
+# tini forwards SIGTERM to node (drain) and reaps ffmpeg/gifski orphans.
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--import", "tsx", "workers/cpu/src/main.ts"]

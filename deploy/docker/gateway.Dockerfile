@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1.7
+# Framesmith gateway: REST /api, Connect/gRPC-Web and /content on PORT, gRPC (h2c) on
+# GRPC_PORT, /healthz /readyz /metrics on PORT. Runs ffprobe on sources at request time.
+#
+# Build with the repository root as context:
+#   docker build -f deploy/docker/gateway.Dockerfile -t framesmith-gateway:0.1.0 .
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# ---- production dependencies of this workspace only ------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+# The lockfile names every workspace, so npm ci needs each package.json, not only ours.
+COPY package.json package-lock.json ./
+COPY lib/core/package.json lib/core/package.json
+COPY services/gateway/package.json services/gateway/package.json
+COPY services/orchestrator/package.json services/orchestrator/package.json
+COPY workers/cpu/package.json workers/cpu/package.json
+COPY workers/gpu/package.json workers/gpu/package.json
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --omit=dev --workspace=@framesmith/gateway --include-workspace-root
+
+# ---- runtime ----------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && ffprobe -hide_banner -version | head -n 1 \
+ && groupadd --system --gid 10001 framesmith \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin framesmith
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    GRPC_PORT=8081
+# Dependencies and sources stay owned by root: the process cannot modify its own code.
+COPY --from=deps /app ./
+COPY tsconfig.json ./
+COPY lib/core/src lib/core/src
+COPY services/gateway/src services/gateway/src
+USER 10001:10001
+EXPOSE 8080 8081
+# tini: PID 1 that forwards SIGTERM (graceful drain) and reaps ffprobe's orphans.
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--import", "tsx", "services/gateway/src/main.ts"]
