@@ -144,16 +144,18 @@ done
 
 # --- self-tests --------------------------------------------------------------------------
 
+# selftest WHAT PATTERN CMD...: CMD must fail, and its output must match PATTERN (so that it
+# failed for the reason under test, not because a schema or a file was missing).
 selftest() {
-  local what="$1"; shift
+  local what="$1" pattern="$2"; shift 2
   set +e
   ("$@") >"$WORK/selftest.log" 2>&1
   local rc=$?
   set -e
-  if [[ $rc -ne 0 ]]; then
+  if [[ $rc -ne 0 ]] && grep -Eq "$pattern" "$WORK/selftest.log"; then
     log "self-test ok: $what is rejected"; passed=$((passed + 1))
   else
-    cat "$WORK/selftest.log"; log "FAILED self-test: $what was accepted"; failed=$((failed + 1))
+    cat "$WORK/selftest.log"; log "FAILED self-test: $what (exit $rc, expected a failure matching /$pattern/)"; failed=$((failed + 1))
   fi
 }
 
@@ -182,11 +184,13 @@ spec:
     - type: temporal
       metadatas: {taskQueue: q}
 EOF
-selftest "an invalid Deployment and ScaledObject (kubeconform)" kubeconform "$WORK/broken.yaml"
+selftest "an invalid Deployment and ScaledObject (kubeconform)" 'Valid: 0, Invalid: 2, Errors: 0' \
+  kubeconform "$WORK/broken.yaml"
 
 if [[ -f "$WORK/default.yaml" ]]; then
   sed 's/taskQueue: "framesmith-gpu"/taskQueue: "framesmith-gpu-typo"/' "$WORK/default.yaml" >"$WORK/mismatch.yaml"
   selftest "a ScaledObject on another queue than its Deployment polls (chartcheck)" \
+    'taskQueue "framesmith-gpu-typo" != TASK_QUEUE_GPU="framesmith-gpu"' \
     "$CHARTCHECK" keda -expect 2 "$WORK/mismatch.yaml"
 fi
 

@@ -104,7 +104,7 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
   const routes = buildRoutes(svc);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     try {
-      const key = req.headers['api-key'] ?? req.headers['x-auth-key'];
+      const key = req.headers['api-key'] || req.headers['x-auth-key'];
       if (typeof key !== 'string' || !opts.apiKeys.has(key)) {
         throw new ApiError('Unauthorized', 'Unable to authorise the request because the API-KEY or X-Auth-Key header is missing or unknown');
       }

@@ -78,7 +78,7 @@ function filterQuery(f: AssetFilter | undefined, extra: Record<string, string> =
 export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () => Promise<boolean>) {
   const authed = <Req, Res>(fn: (req: Req, ctx: HandlerContext) => Promise<Res>) => async (req: Req, ctx: HandlerContext) => {
     try {
-      const key = ctx.requestHeader.get('api-key') ?? ctx.requestHeader.get('x-auth-key');
+      const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
       if (!key || !apiKeys.has(key)) throw new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown');
       return await fn(req, ctx);
     } catch (err) {
@@ -132,7 +132,7 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
       deleteAsset: authed(async (r) => svc.deleteAsset(r.id)),
       deleteAssets: authed(async (r) => svc.deleteAssets(filterQuery(r.filter))),
       async *watchAsset(r, ctx) {
-        const key = ctx.requestHeader.get('api-key') ?? ctx.requestHeader.get('x-auth-key');
+        const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
         if (!key || !apiKeys.has(key)) throw toConnectError(new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown'));
         try {
           for await (const u of svc.watchAsset(r.id, ctx.signal)) {
