@@ -41,7 +41,7 @@ GOPROXY="${GOPROXY//,direct/}"; GOPROXY="${GOPROXY//|direct/}"
 export GOPROXY
 
 started=$SECONDS
-log() { printf 'validate: %s\n' "$*"; }
+log() { printf 'validate: [+%ss] %s\n' "$((SECONDS - started))" "$*"; }
 
 mkdir -p "$BIN"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/framesmith-validate.XXXXXX")"

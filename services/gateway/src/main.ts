@@ -32,7 +32,13 @@ async function main() {
   const storage = createLocalStorage(config.storageRoot);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
-  const service = new AssetService({ config, repo, storage, jobs: createTemporalJobs(client, config), inspector: createSourceInspector(config, storage) });
+  let jobs = createTemporalJobs(client, config);
+  if (process.env.FRAMESMITH_FAULT === 'crash-before-workflow-start') {
+    // Fault injection for the crash-window test: die after the row is written and before the
+    // workflow starts, exactly like a gateway losing its node at the worst moment.
+    jobs = { ...jobs, startAsset: async () => void process.kill(process.pid, 'SIGKILL') };
+  }
+  const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage) });
 
   const rest = createRestHandler(service, {
     apiKeys: new Set(config.apiKeys),

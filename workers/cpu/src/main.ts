@@ -3,6 +3,7 @@ import { loadConfig } from '@framesmith/core/config';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
 import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
+import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities } from './activities.js';
 
@@ -16,9 +17,7 @@ async function main() {
     taskQueue: config.taskQueues.cpu,
     activities: createCpuActivities({ config, storage }),
     maxConcurrentActivityTaskExecutions: config.cpuConcurrency,
-    // On SIGTERM: stop polling, let running jobs finish within the grace period, then
-    // cancel them so Temporal retries them on another worker.
-    shutdownGraceTime: config.drainGraceMs,
+    ...mediaWorkerOptions(config),
   });
   const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
   log('worker-cpu', 'polling', { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency, metricsPort: health.port });

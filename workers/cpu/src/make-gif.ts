@@ -1,8 +1,133 @@
+// GIF: ffmpeg input-seeks and writes the clip's frames as PNGs into a private folder in tmpfs,
+// gifski encodes them (media-notes.md: better and smaller than ffmpeg's palettegen), and the
+// result is moved into storage. Reverse and speed are decided by which frames are extracted
+// and the order gifski gets them in, never by buffering the clip in ffmpeg.
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
 import type { GifJob, MediaResult } from '@framesmith/core/domain/job';
+import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
+import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
+import { createGifskiProgressParser } from '@framesmith/core/media/gif-encode-progress';
+import { gifFramePlan, gifFramesArgs } from '@framesmith/core/media/gif-frames-args';
+import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
+import { openSource } from '@framesmith/core/media/open-source';
+import { runProcess } from '@framesmith/core/media/run-process';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
 
-export async function makeGif(_deps: { config: Config; storage: Storage }, _job: GifJob, _ctx: JobContext): Promise<MediaResult> {
-  throw new BadInputError('GIF generation is not available in this build yet');
+/** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */
+const EXTRACT_SHARE = 0.6;
+
+export interface MakeGifDeps {
+  config: Config;
+  storage: Storage;
+  /** gifski binary; defaults to the one shipped by the `gifski` npm package. */
+  gifskiPath?: string;
+  /** Parent of the per-job frame folders; defaults to /dev/shm when usable, else the temp folder. */
+  frameRoot?: string;
+}
+
+/** The binary of the `gifski` npm package, which ships executables only (no JS API). */
+export function bundledGifskiPath(): string {
+  const pkg = createRequire(import.meta.url).resolve('gifski/package.json');
+  const dir = process.platform === 'darwin' ? 'macos' : process.platform === 'win32' ? 'windows' : 'debian';
+  return path.join(path.dirname(pkg), 'bin', dir, process.platform === 'win32' ? 'gifski.exe' : 'gifski');
+}
+
+let defaultGifski: string | null = null;
+
+export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): Promise<MediaResult> {
+  const { config, storage } = deps;
+  const { limits } = config;
+  const gifski = deps.gifskiPath ?? (defaultGifski ??= bundledGifskiPath());
+  const src = await openSource(job.source, {
+    storage,
+    ffprobePath: config.ffprobePath,
+    timeoutMs: 30_000,
+    signal: ctx.signal,
+    storageRoot: config.storageRoot,
+  });
+  const start = src.toSeconds(job.start);
+  const end = src.toSeconds(job.end);
+  if (start === null || end === null) throw new BadInputError('the clip start or end cannot be mapped onto the source');
+  if (end <= start) throw new BadInputError(`the clip end (${end.toFixed(3)} s) is not after its start (${start.toFixed(3)} s)`);
+  if (src.durationSeconds !== null && start >= src.durationSeconds) {
+    throw new BadInputError(`the clip starts at ${start.toFixed(3)} s, at or beyond the end of the source (${src.durationSeconds.toFixed(3)} s)`);
+  }
+  const sourceWidth = src.probe.width!;
+  const sourceHeight = src.probe.height!;
+  if (sourceWidth * sourceHeight > limits.maxSourcePixels) {
+    throw new BadInputError(`the source is ${sourceWidth}x${sourceHeight}, above the ${limits.maxSourcePixels}-pixel limit`);
+  }
+  const size = gifOutputSize({ width: sourceWidth, height: sourceHeight }, { width: job.width, height: job.height }, limits.defaultGifMaxWidth);
+  if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
+    throw new BadInputError(
+      `keeping the source's aspect makes the GIF ${size.width}x${size.height}, above the ${limits.maxOutputDimension}-pixel limit per side; give a smaller width or height`,
+    );
+  }
+  const plan = gifFramePlan({ startSeconds: start, endSeconds: end, fps: job.fps, playbackSpeed: job.playbackSpeed, sourceFps: src.probe.fps });
+  // The longest clip at the highest rate at normal speed; slow motion beyond that is refused
+  // rather than filling tmpfs with frames.
+  const maxFrames = limits.maxGifSeconds * limits.maxFps;
+  if (plan.frameCount > maxFrames) {
+    throw new BadInputError(
+      `the GIF would have ${plan.frameCount} frames (${(end - start).toFixed(3)} s at ${job.fps} fps and speed ${job.playbackSpeed}); at most ${maxFrames} are allowed`,
+    );
+  }
+
+  const frameDir = await mkdtemp(path.join(deps.frameRoot ?? (await frameParent(plan.frameCount * size.width * size.height * 3)), 'framesmith-gif-'));
+  let scratch: string | null = null;
+  try {
+    ctx.progress(0.05, { phase: 'extract', frames: plan.frameCount });
+    const progress = createProgressParser((p) => {
+      if (p.frame !== null) ctx.progress(0.05 + (EXTRACT_SHARE - 0.05) * Math.min(1, p.frame / plan.frameCount), { phase: 'extract' });
+    });
+    await runProcess(
+      config.ffmpegPath,
+      gifFramesArgs({ input: src.input, inputOptions: src.inputOptions, plan, width: size.width, height: size.height, outputPattern: path.join(frameDir, 'f%05d.png') }).flat(),
+      { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => progress.push(chunk.toString('utf8')) },
+    );
+    // Fewer frames than planned when the clip runs past the last frame of the source.
+    const frames = (await readdir(frameDir)).filter((f) => /^f\d+\.png$/.test(f)).sort().map((f) => path.join(frameDir, f));
+    if (frames.length === 0) throw new BadInputError(`the source has no video frames between ${start.toFixed(3)} s and ${end.toFixed(3)} s`);
+
+    ctx.progress(EXTRACT_SHARE, { phase: 'encode', frames: frames.length });
+    scratch = await storage.scratchDir();
+    await mkdir(scratch, { recursive: true });
+    const out = path.join(scratch, 'out.gif');
+    const encoded = createGifskiProgressParser((p) => {
+      ctx.progress(EXTRACT_SHARE + (1 - EXTRACT_SHARE) * Math.min(1, p.frame / Math.max(1, p.total)), { phase: 'encode' });
+    });
+    await runProcess(
+      gifski,
+      gifskiArgs({ frames, output: out, fps: job.fps, width: size.width, playbackRepeats: job.playbackRepeats, reverse: job.reverse }).flat(),
+      { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => encoded.push(chunk.toString('utf8')) },
+    );
+    const stored = await storage.putFile(job.outputPath, out);
+    return { path: stored.path, size: stored.size, strategy: 'cpu' };
+  } finally {
+    await rm(frameDir, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * tmpfs (/dev/shm) when it is writable and has room for the frames even uncompressed,
+ * else the system temp folder: PNG frames are written once and read once, so memory is the
+ * right place unless it would crowd out the workers themselves.
+ */
+async function frameParent(worstCaseBytes: number): Promise<string> {
+  const shm = '/dev/shm';
+  try {
+    await access(shm, constants.W_OK);
+    const fs = await statfs(shm);
+    if (fs.bavail * fs.bsize > worstCaseBytes * 2) return shm;
+  } catch {
+    // No tmpfs here (macOS, some containers): fall through.
+  }
+  return tmpdir();
 }

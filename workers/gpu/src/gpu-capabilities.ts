@@ -290,7 +290,7 @@ function stderrLines(tail: string): string[] {
     .split('\n')
     .map((line) => line.replace(/ @ 0x[0-9a-f]+\]/i, ']').trim())
     .filter(Boolean)
-    .slice(-4)
+    .slice(-6)
     .map((line) => (line.length > 300 ? line.slice(0, 300) + '…' : line));
 }
 

@@ -3,6 +3,7 @@ import { loadConfig } from '@framesmith/core/config';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
 import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
+import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGpuActivities } from './activities.js';
 
@@ -16,7 +17,7 @@ async function main() {
     taskQueue: config.taskQueues.gpu,
     activities: createGpuActivities({ config, storage }),
     maxConcurrentActivityTaskExecutions: config.gpuConcurrencyPerDevice ?? 2,
-    shutdownGraceTime: config.drainGraceMs,
+    ...mediaWorkerOptions(config),
   });
   const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
   log('worker-gpu', 'polling', { taskQueue: config.taskQueues.gpu, metricsPort: health.port });

@@ -54,6 +54,7 @@ spec:
     spec:
       serviceAccountName: {{ include "framesmith.serviceAccountName" $root }}
       automountServiceAccountToken: {{ $root.Values.serviceAccount.automountServiceAccountToken }}
+      enableServiceLinks: false
       {{- with $root.Values.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}
@@ -86,10 +87,6 @@ spec:
           env:
             - name: DRAIN_GRACE_MS
               value: {{ include "framesmith.drainGraceMs" (list $root $v) | quote }}
-            - name: POD_NAME
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.name
             {{- include "framesmith.databaseEnv" $root | trim | nindent 12 }}
             {{- if .apiKeys }}
             - name: API_KEYS

@@ -20,6 +20,17 @@ export class SourceError extends Error {
   }
 }
 
+/** The origin could not be reached (network error, 5xx): worth a retry, unlike SourceError. */
+export class SourceUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceUnavailableError';
+  }
+}
+
+// ffmpeg's words for an origin that failed, not a stream that is bad.
+const TRANSIENT_STDERR = /Connection refused|Connection reset|Connection timed out|timed out|Server returned 5\d\d|Network is unreachable|End of file/i;
+
 export interface OpenedSource {
   input: string;
   inputOptions: string[];
@@ -57,9 +68,13 @@ async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<Hl
       throw new SourceError(`the playlist ${source.path} cannot be read: ${(err as Error).message}`, { cause: err });
     });
   } else {
-    const res = await fetch(source.url, { signal: deps.signal ?? AbortSignal.timeout(deps.timeoutMs), redirect: 'error' }).catch((err) => {
-      throw new SourceError(`the playlist ${source.url} cannot be fetched: ${(err as Error).message}`, { cause: err });
+    const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs)]) : AbortSignal.timeout(deps.timeoutMs);
+    // Redirects are refused: a redirect could send the reader to another host.
+    const res = await fetch(source.url, { signal, redirect: 'error' }).catch((err) => {
+      if (deps.signal?.aborted) throw err;
+      throw new SourceUnavailableError(`the playlist ${source.url} cannot be fetched: ${(err as Error).message}`, { cause: err });
     });
+    if (res.status >= 500) throw new SourceUnavailableError(`the playlist ${source.url} answered HTTP ${res.status}`);
     if (!res.ok) throw new SourceError(`the playlist ${source.url} answered HTTP ${res.status}`);
     text = await res.text();
   }
@@ -101,6 +116,9 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   } catch (err) {
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
     const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;
+    if (source.kind === 'url' && TRANSIENT_STDERR.test((err as { stderrTail?: string }).stderrTail ?? '')) {
+      throw new SourceUnavailableError(`the source could not be read: ${tail}`, { cause: err });
+    }
     throw new SourceError(`the source cannot be decoded: ${tail}`, { cause: err });
   }
   if (probe.width === null) throw new SourceError('the source has no video track');

@@ -5,7 +5,7 @@
 import type { Config } from '@framesmith/core/config';
 import type { SourceRef } from '@framesmith/core/domain/job';
 import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
-import { openSource, type OpenedSource, SourceError } from '@framesmith/core/media/open-source';
+import { openSource, type OpenedSource, SourceError, SourceUnavailableError } from '@framesmith/core/media/open-source';
 import type { Storage } from '@framesmith/core/storage';
 
 export interface SourceInfo {
@@ -34,6 +34,9 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
   const cache = new Map<string, SourceInfo>();
   return {
     async inspect(source) {
+      // Remote (often live) origins are not read in the request path: their duration is not
+      // known up front, and a slow origin must not stall the API. The worker checks them.
+      if (source.kind === 'url') return UNKNOWN;
       let key: string | null = null;
       if (source.kind === 'file') {
         const st = await storage.stat(source.path);
@@ -44,7 +47,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       try {
         opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000, storageRoot: config.storageRoot });
       } catch (err) {
-        if (err instanceof SourceError) return UNKNOWN;
+        if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
         throw err;
       }
       const info: SourceInfo = {

@@ -1,0 +1,191 @@
+// Orchestration guarantees against the real Temporal dev server and real workers: priority
+// overtaking, retries, immediate failure, cancellation, a worker killed mid-job, the gateway
+// crash window, and serialized syncs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/stack/free-port.js';
+import { api, createEvent, db, stack, testVideo, waitForAsset, workflowCount } from './support/api.js';
+import { type HlsOrigin, makeHls, parentPid, pidsMatching, startHlsOrigin, until } from './support/hls-server.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+let origin: HlsOrigin;
+let hlsDir = '';
+let fileEvent = '';
+let temporal: Client;
+let connection: Connection;
+const spawned: ChildProcess[] = [];
+
+async function urlEvent(p: string): Promise<string> {
+  const r = await api('POST', '/api/event/', { title: `url ${p}`, sourceUrl: origin.url(p) });
+  expect(r.status).toBe(200);
+  return r.body.id;
+}
+
+async function image(eventId: string, name: string, priority?: number) {
+  const r = await api('POST', '/api/asset/image/', { eventId, name, time: '00:00:01', ...(priority ? { priority } : {}) });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body as { id: string; jobId: string; path: string };
+}
+
+/** Attempts of the media activity (makeImage/makeGif/makeVideo) in a workflow's history. */
+async function activityAttempts(workflowId: string): Promise<number[]> {
+  const events = (await temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const mediaScheduled = new Set(
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name?.startsWith('make')).map((e) => String(e.eventId)),
+  );
+  return events
+    .filter((e) => e.activityTaskStartedEventAttributes && mediaScheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)))
+    .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
+}
+
+function spawnProcess(entry: string, env: Record<string, string>): { child: ChildProcess; output: string[] } {
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...stack().env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c) => output.push(String(c)));
+  child.stderr!.on('data', (c) => output.push(String(c)));
+  spawned.push(child);
+  return { child, output };
+}
+
+beforeAll(async () => {
+  const vod = await testVideo('orchestration/vod.mp4', { seconds: 6 });
+  fileEvent = (await createEvent(vod)).id;
+  hlsDir = await mkdtemp(path.join(tmpdir(), 'framesmith-hls-'));
+  await makeHls(path.join(stack().storageRoot, vod), hlsDir);
+  origin = await startHlsOrigin(hlsDir);
+  connection = await Connection.connect({ address: stack().temporalAddress });
+  temporal = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const c of spawned) if (c.exitCode === null) c.kill('SIGKILL');
+  await origin?.close();
+  await connection?.close();
+  await rm(hlsDir, { recursive: true, force: true });
+});
+
+describe('orchestration', () => {
+  it('runs a priority-1 request before a backlog of priority-10 requests', async () => {
+    // Hold both CPU worker slots with jobs whose source stalls.
+    const blockA = await image(await urlEvent('/stall/prioA/index.m3u8'), 'blocker A');
+    const blockB = await image(await urlEvent('/stall/prioB/index.m3u8'), 'blocker B');
+    await until(() => origin.waiting('prioA') > 0 && origin.waiting('prioB') > 0, 30_000, 'both slots busy');
+    const backlog = [];
+    for (let i = 0; i < 5; i++) backlog.push(await image(fileEvent, `low ${i}`, 10));
+    const urgent = await image(fileEvent, 'urgent', 1);
+    // Let every workflow schedule its activity before a slot frees.
+    await until(async () => (await workflowCount(`WorkflowId STARTS_WITH 'image-' AND ExecutionStatus = 'Running'`)) >= 8, 10_000, 'workflows running');
+    await new Promise((r) => setTimeout(r, 1000));
+    origin.release('prioA');
+    await waitForAsset(urgent.id);
+    origin.release('prioB');
+    for (const a of [blockA, blockB, ...backlog]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    const times = await db().query('SELECT id, date_modified FROM assets WHERE id = ANY($1::uuid[])', [[urgent.id, ...backlog.map((b) => b.id)]]);
+    const at = new Map(times.rows.map((r) => [r.id, (r.date_modified as Date).getTime()]));
+    for (const b of backlog) expect(at.get(urgent.id)!).toBeLessThan(at.get(b.id)!);
+  }, 120_000);
+
+  it('retries a transient source failure and completes', async () => {
+    const asset = await image(await urlEvent('/flaky/retry1/index.m3u8'), 'flaky');
+    const done = await waitForAsset(asset.id, 60_000);
+    expect(done.stateString).toBe('COMPLETED');
+    expect(origin.requests.filter((p) => p === '/flaky/retry1/index.m3u8').length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...(await activityAttempts(asset.jobId)))).toBe(2);
+  }, 90_000);
+
+  it('fails undecodable media at once, without retries', async () => {
+    await writeFile(path.join(stack().storageRoot, 'orchestration/garbage.mp4'), Buffer.alloc(10_000, 1));
+    const ev = await createEvent('orchestration/garbage.mp4');
+    const asset = await image(ev.id, 'garbage');
+    const done = await waitForAsset(asset.id);
+    expect(done.stateString).toBe('FAILED');
+    expect(done.failureReason).toMatch(/cannot be decoded/);
+    expect(await activityAttempts(asset.jobId)).toEqual([1]);
+    expect(await workflowCount(`WorkflowId = '${asset.jobId}' AND ExecutionStatus = 'Failed'`)).toBe(1);
+  });
+
+  it('cancels the job on delete: the process is killed and nothing is left', async () => {
+    const asset = await image(await urlEvent('/stall/cancel1/index.m3u8'), 'to cancel');
+    await until(() => origin.waiting('cancel1') > 0, 30_000, 'job running');
+    const pids = await pidsMatching('/stall/cancel1/');
+    expect(pids.length).toBeGreaterThan(0);
+    const del = await api('DELETE', `/api/asset/${asset.id}`);
+    expect(del.status).toBe(200);
+    expect(del.body).toEqual({ id: asset.id, cancelledJob: true });
+    await until(async () => (await pidsMatching('/stall/cancel1/')).length === 0, 15_000, 'ffmpeg/ffprobe killed');
+    await until(async () => (await workflowCount(`WorkflowId = '${asset.jobId}' AND ExecutionStatus = 'Canceled'`)) === 1, 15_000, 'workflow cancelled');
+    expect((await api('GET', `/api/asset/${asset.id}`)).status).toBe(404);
+    const scratch = await readdir(path.join(stack().storageRoot, '.scratch')).catch(() => []);
+    expect(scratch).toEqual([]);
+  }, 60_000);
+
+  it('finishes a job on another worker when its worker is SIGKILLed mid-job', async () => {
+    // Fill the stack's CPU worker, then start a second worker: the next job can only go there.
+    const holdA = await image(await urlEvent('/stall/killHoldA/index.m3u8'), 'hold A');
+    const holdB = await image(await urlEvent('/stall/killHoldB/index.m3u8'), 'hold B');
+    await until(() => origin.waiting('killHoldA') > 0 && origin.waiting('killHoldB') > 0, 30_000, 'stack worker busy');
+    const w2 = spawnProcess('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()) });
+    await until(() => w2.output.join('').includes('polling'), 60_000, 'second worker polling');
+    const victim = await image(await urlEvent('/stall/killVictim/index.m3u8'), 'victim');
+    await until(() => origin.waiting('killVictim') > 0, 30_000, 'victim job running on the second worker');
+    const [toolPid] = await pidsMatching('/stall/killVictim/');
+    expect(await parentPid(toolPid!)).toBe(w2.child.pid);
+    w2.child.kill('SIGKILL');
+    await new Promise((r) => w2.child.once('exit', r));
+    origin.release('killVictim');
+    origin.release('killHoldA');
+    origin.release('killHoldB');
+    // The dead worker's heartbeat times out (20 s) and the job is retried on the stack's worker.
+    const done = await waitForAsset(victim.id, 90_000);
+    expect(done.stateString).toBe('COMPLETED');
+    expect(Math.max(...(await activityAttempts(victim.jobId)))).toBeGreaterThanOrEqual(2);
+    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    await until(async () => (await pidsMatching('/stall/killVictim/')).length === 0, 10_000, 'orphaned tool gone');
+  }, 150_000);
+
+  it('recovers the gateway crash window: a row without a workflow gets its workflow', async () => {
+    const port = await freePort();
+    const gw = spawnProcess('services/gateway/src/main.ts', { PORT: String(port), GRPC_PORT: String(await freePort()), FRAMESMITH_FAULT: 'crash-before-workflow-start' });
+    await until(() => w(gw.output).includes('listening'), 60_000, 'faulty gateway listening');
+    const res = await fetch(`http://127.0.0.1:${port}/api/asset/image/`, {
+      method: 'POST',
+      headers: { 'API-KEY': stack().apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId: fileEvent, name: 'crash window', time: '00:00:02' }),
+    }).catch((e) => e);
+    expect(res).toBeInstanceOf(Error); // the gateway died mid-request
+    await new Promise((r) => (gw.child.exitCode !== null ? r(null) : gw.child.once('exit', r)));
+    expect(gw.child.signalCode).toBe('SIGKILL');
+    const row = await db().query("SELECT id, job_id, state FROM assets WHERE name = 'crash window'");
+    expect(row.rows).toHaveLength(1);
+    expect(row.rows[0].state).toBe(0);
+    // The orchestrator's reconciler starts the missing workflow; the asset completes.
+    const done = await waitForAsset(row.rows[0].id, 60_000);
+    expect(done.stateString).toBe('COMPLETED');
+    expect(await workflowCount(`WorkflowId = '${row.rows[0].job_id}'`)).toBe(1);
+  }, 120_000);
+
+  it('serializes two concurrent syncs of one event', async () => {
+    const folder = 'orchestration-sync';
+    const vod = await testVideo(`${folder}/vod.mp4`, { seconds: 2 });
+    const ev = await createEvent(vod);
+    for (let i = 0; i < 20; i++) await writeFile(path.join(stack().storageRoot, folder, `extra_${i}.jpg`), 'x');
+    const [a, b] = await Promise.all([api('PUT', `/api/asset/sync/${ev.id}`), api('PUT', `/api/asset/sync/${ev.id}`)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    const n = (await db().query('SELECT count(*)::int AS n FROM assets WHERE event_id = $1 AND type = 0', [ev.id])).rows[0].n;
+    expect(n).toBe(21);
+    // Either the second joined the first (same result) or ran after it (nothing left to create).
+    const created = [a.body.createdAssetsCount, b.body.createdAssetsCount].sort();
+    expect(created[1]).toBe(21);
+    expect([0, 21]).toContain(created[0]);
+    expect(await workflowCount(`WorkflowId = 'sync-${ev.id}' AND ExecutionStatus = 'Running'`)).toBe(0);
+  }, 60_000);
+});
+
+function w(output: string[]) {
+  return output.join('');
+}

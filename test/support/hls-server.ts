@@ -1,0 +1,106 @@
+// A loopback HTTP origin for HLS sources whose behaviour the test controls: segments that
+// stall until released (to hold a worker slot or a process), and playlists that fail once.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { runProcess } from '../../lib/core/src/media/run-process.js';
+
+export interface HlsOrigin {
+  url(pathname: string): string;
+  /** Requests seen, by path. */
+  requests: string[];
+  /** Segments under /stall/<key>/ wait until release(key). */
+  release(key: string): void;
+  /** How many requests are waiting under /stall/<key>/. */
+  waiting(key: string): number;
+  close(): Promise<void>;
+}
+
+/** Makes a small HLS rendition (2 s segments) of `mp4` into `dir`. */
+export async function makeHls(mp4: string, dir: string): Promise<void> {
+  await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(dir, 'seg%03d.ts'), path.join(dir, 'index.m3u8')], { timeoutMs: 60_000 });
+}
+
+/**
+ * Paths: /plain/<file>, /stall/<key>/<file> (segments wait for release), /flaky/<key>/<file>
+ * (the first playlist request answers 503). Files come from `dir`.
+ */
+export async function startHlsOrigin(dir: string): Promise<HlsOrigin> {
+  const released = new Set<string>();
+  const waiters = new Map<string, (() => void)[]>();
+  const failedOnce = new Set<string>();
+  const requests: string[] = [];
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(url.pathname);
+    const parts = url.pathname.split('/').filter(Boolean);
+    const mode = parts[0];
+    const file = parts[parts.length - 1] ?? '';
+    const key = mode === 'plain' ? '' : (parts[1] ?? '');
+    if (mode === 'flaky' && file.endsWith('.m3u8') && !failedOnce.has(key)) {
+      failedOnce.add(key);
+      res.writeHead(503).end('try later');
+      return;
+    }
+    if (mode === 'stall' && file.endsWith('.ts') && !released.has(key)) {
+      await new Promise<void>((resolve) => {
+        const list = waiters.get(key) ?? [];
+        list.push(resolve);
+        waiters.set(key, list);
+        req.once('close', resolve);
+      });
+      if (res.destroyed || req.destroyed) return;
+    }
+    try {
+      const body = await readFile(path.join(dir, path.basename(file)));
+      res.writeHead(200, { 'content-type': file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    requests,
+    release(key) {
+      released.add(key);
+      for (const w of waiters.get(key) ?? []) w();
+      waiters.delete(key);
+    },
+    waiting: (key) => waiters.get(key)?.length ?? 0,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const list of waiters.values()) for (const w of list) w();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** PIDs of processes whose command line contains `needle`. */
+export async function pidsMatching(needle: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes(needle) && !cmd.includes('vitest')) out.push(Number(d));
+  }
+  return out;
+}
+
+export async function parentPid(pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return null;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
