@@ -33,6 +33,7 @@ export async function setup(project: TestProject) {
     dataDir,
     apiKey: 'test-key',
     env: stack.env,
+    metricsPorts: stack.metricsPorts,
   });
 }
 
@@ -52,6 +53,7 @@ declare module 'vitest' {
       dataDir: string;
       apiKey: string;
       env: Record<string, string>;
+      metricsPorts: Partial<Record<'orchestrator' | 'worker-cpu' | 'worker-gpu', number>>;
     };
   }
 }

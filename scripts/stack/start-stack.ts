@@ -40,7 +40,9 @@ export interface Stack {
   databaseUrl: string;
   apiKey: string;
   /** Starts another process of a component (e.g. a second CPU worker) with extra env. */
-  spawnComponent(c: Component, extraEnv?: Record<string, string>): ChildProcess;
+  spawnComponent(c: Component, extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  /** Health/metrics port of each started worker process (the gateway serves them on PORT). */
+  metricsPorts: Partial<Record<Component, number>>;
   children: Map<ChildProcess, Component>;
   stop(): Promise<void>;
 }
@@ -139,6 +141,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // Priority task queues: the new matcher with one level per contract priority.
         '--dynamic-config-value', 'matching.useNewMatcher=true',
         '--dynamic-config-value', `matching.priorityLevels=${PRIORITY_LEVELS}`,
+        // Priority is ordered within a task-queue partition; one partition makes it strict on
+        // a single dev server (deploy/ documents the trade-off for production).
+        '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+        '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
         ...Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
       ];
       const temporal = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -165,17 +171,25 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     const config = loadConfig(env);
 
-    const spawnComponent = (c: Component, extraEnv: Record<string, string> = {}) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[c]], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const metricsPorts: Partial<Record<Component, number>> = {};
+    const spawnComponent = async (c: Component, extraEnv: Record<string, string> = {}) => {
+      const metricsPort = extraEnv.METRICS_PORT ?? String(await freePort());
+      if (c !== 'gateway') metricsPorts[c] ??= Number(metricsPort);
+      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[c]], { cwd: ROOT, env: { ...env, METRICS_PORT: metricsPort, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       pipeLogs(child, c, opts.log);
       children.set(child, c);
       child.once('exit', () => children.delete(child));
       return child;
     };
     const components = opts.components ?? ['gateway', 'orchestrator', 'worker-cpu', 'worker-gpu'];
-    const gateway = components.includes('gateway') ? spawnComponent('gateway') : null;
-    for (const c of components) if (c !== 'gateway') spawnComponent(c);
+    const gateway = components.includes('gateway') ? await spawnComponent('gateway') : null;
+    for (const c of components) if (c !== 'gateway') await spawnComponent(c);
     if (gateway) await waitForHttp(`http://127.0.0.1:${config.port}/readyz`, 120_000, () => gateway.exitCode === null);
+    // Workers are ready once they poll (the orchestrator bundles its workflows first).
+    for (const [child, c] of children) {
+      if (c === 'gateway') continue;
+      await waitForHttp(`http://127.0.0.1:${metricsPorts[c]}/readyz`, 120_000, () => child.exitCode === null);
+    }
 
     return {
       config,
@@ -187,6 +201,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       databaseUrl,
       apiKey: config.apiKeys[0]!,
       spawnComponent,
+      metricsPorts,
       children,
       stop,
     };

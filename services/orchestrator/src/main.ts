@@ -5,7 +5,7 @@ import { loadConfig } from '@framesmith/core/config';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
-import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -36,7 +36,7 @@ async function main() {
     reconcileOrphans(repo, client, config).catch((err) => log('orchestrator', 'reconcile failed', { error: String(err) }));
   }, Math.max(1000, Math.floor(config.orphanAfterMs / 3)));
   log('orchestrator', 'polling', { taskQueue: config.taskQueues.orchestration, metricsPort: health.port });
-  onShutdown(async () => {
+  onDrainSignal(() => {
     clearInterval(timer);
     worker.shutdown();
   });

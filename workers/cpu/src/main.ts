@@ -1,7 +1,7 @@
 // The CPU worker: images (ffmpeg + sharp) and GIFs (ffmpeg + gifski) on the CPU task queue.
 import { loadConfig } from '@framesmith/core/config';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
-import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -21,7 +21,7 @@ async function main() {
   });
   const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
   log('worker-cpu', 'polling', { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency, metricsPort: health.port });
-  onShutdown(async () => worker.shutdown());
+  onDrainSignal(() => worker.shutdown());
   await worker.run();
   await health.close();
   await connection.close();

@@ -1,7 +1,7 @@
 // The GPU worker: video clips on the GPU task queue, with NVDEC/NVENC where they really work.
 import { loadConfig } from '@framesmith/core/config';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
-import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -21,7 +21,7 @@ async function main() {
   });
   const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
   log('worker-gpu', 'polling', { taskQueue: config.taskQueues.gpu, metricsPort: health.port });
-  onShutdown(async () => worker.shutdown());
+  onDrainSignal(() => worker.shutdown());
   await worker.run();
   await health.close();
   await connection.close();

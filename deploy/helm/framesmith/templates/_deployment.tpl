@@ -12,6 +12,7 @@ One Deployment of a Framesmith process. Called with a dict:
   scaled     KEDA owns the replica count (spec.replicas omitted)
   gpu        request GPUs
   apiKeys    inject API_KEYS
+  database   inject DATABASE_URL (gateway, orchestrator; the workers never touch PostgreSQL)
   scrape     label the pods for the headless metrics Service
 */}}
 {{- define "framesmith.deployment" -}}
@@ -87,7 +88,9 @@ spec:
           env:
             - name: DRAIN_GRACE_MS
               value: {{ include "framesmith.drainGraceMs" (list $root $v) | quote }}
+            {{- if .database }}
             {{- include "framesmith.databaseEnv" $root | trim | nindent 12 }}
+            {{- end }}
             {{- if .apiKeys }}
             - name: API_KEYS
               valueFrom:
@@ -121,6 +124,10 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if $v.shmSizeLimit }}
+            - name: shm
+              mountPath: /dev/shm
+            {{- end }}
             {{- if .storage }}
             - name: storage
               mountPath: {{ $root.Values.storage.mountPath }}
@@ -133,6 +140,12 @@ spec:
           {{- else }}
           emptyDir: {}
           {{- end }}
+        {{- if $v.shmSizeLimit }}
+        - name: shm
+          emptyDir:
+            medium: Memory
+            sizeLimit: {{ $v.shmSizeLimit }}
+        {{- end }}
         {{- if .storage }}
         - name: storage
           persistentVolumeClaim:

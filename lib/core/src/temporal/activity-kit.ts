@@ -56,6 +56,12 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
 
 function classify(err: unknown, signal: AbortSignal): ApplicationFailure | CancelledFailure {
   if (err instanceof ProcessCancelledError || signal.aborted) {
+    const why = Context.current().cancellationDetails;
+    if (!why?.cancelRequested) {
+      // Stopped by this worker draining (or losing the job), not by the user: fail the
+      // attempt as retryable so Temporal runs the job on another worker.
+      return ApplicationFailure.create({ message: 'the worker stopped during the job', type: 'WorkerShutdown', nonRetryable: false });
+    }
     return err instanceof CancelledFailure ? err : new CancelledFailure('job cancelled');
   }
   if (err instanceof ApplicationFailure) return err;

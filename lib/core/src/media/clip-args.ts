@@ -1,0 +1,144 @@
+// ffmpeg arguments for VIDEO clips that are made in one run: the keyframe-aligned stream
+// copy (frameAccurate false) and the exact full re-encode (frameAccurate true, and the smart
+// cut's fall-back). Pure; the worker runs them through runProcess.
+//
+// Times here are absolute, on the source's own clock (what ffprobe reports as pts_time), and
+// `-seek_timestamp 1` makes ffmpeg take `-ss` as such a timestamp instead of an offset from
+// the file's start_time. That matters for HLS/MPEG-TS sources, whose clock starts at ~1.4 s
+// and whose start_time is the audio's lead-in packet, one AAC frame before the first picture:
+// a start_time-relative `-ss` would land one frame early (media-notes.md).
+//
+// Frames: a clip holds the frames whose timestamps t satisfy start <= t < end. The start is
+// rounded up to the next frame time and the count fixed with -frames:v; the obvious
+// `-ss start -t length` repeats the first frame and drops the last (media-notes.md).
+// `-fps_mode passthrough` keeps ffmpeg from duplicating or dropping frames to fit a rate.
+//
+// copyTs: the clip keeps the source's timestamps, i.e. each output frame carries the pts it
+// had in the source (ffprobe's start_time of the clip is its first frame's source time: the
+// requested start rounded up to a frame for exact clips, the keyframe at or before it for
+// copies). For an MP4 source starting at 0 that is the requested offset; for MPEG-TS/HLS it
+// is the raw transport clock. It is done with -output_ts_offset rather than -copyts: with
+// -copyts, `-t` counts from zero on the source clock and HLS input seeking stopped matching
+// frames (measured on ffmpeg 5.1), while the offset shifts a clip made the normal way.
+import type { TrackInfo } from './track-info.js';
+
+/** `-ss` value that is at or before t (microseconds, what ffmpeg parses): for accurate seeks. */
+export function seekFloor(t: number): string {
+  return micros(Math.floor(Math.max(0, t) * 1e6 + 1e-4));
+}
+
+/** `-ss` value at or after t: for stream copies, so the backward keyframe seek lands on t itself. */
+export function seekCeil(t: number): string {
+  return micros(Math.ceil(Math.max(0, t) * 1e6 - 1e-4));
+}
+
+function micros(us: number): string {
+  const whole = Math.floor(us / 1e6);
+  return `${whole}.${String(us - whole * 1e6).padStart(6, '0')}`;
+}
+
+export function seconds6(t: number): string {
+  return (Math.round(t * 1e6) / 1e6).toFixed(6);
+}
+
+const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
+const PROGRESS = ['-progress', 'pipe:1', '-nostats'];
+
+/** Audio codecs an MP4 carries as they are; anything else is re-encoded to AAC even in a copy. */
+const MP4_AUDIO = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'flac', 'opus']);
+
+export const AAC_DEFAULT_BITRATE = 128_000;
+
+/** AAC at the source track's rate, within 64..320 kb/s (128 kb/s when unknown). */
+export function aacBitrate(track: TrackInfo): string {
+  const bps = track.bitrate === null ? AAC_DEFAULT_BITRATE : Math.min(320_000, Math.max(64_000, track.bitrate));
+  return `${Math.round(bps / 1000)}k`;
+}
+
+/** Encoder options for the output audio streams, numbered in output order. */
+export function audioEncodeArgs(audio: readonly TrackInfo[], mode: 'encode' | 'copy'): string[] {
+  if (audio.length === 0) return [];
+  if (mode === 'encode') return ['-c:a', 'aac', ...audio.flatMap((t, i) => [`-b:a:${i}`, aacBitrate(t)])];
+  return audio.flatMap((t, i) => (MP4_AUDIO.has(t.codec) ? [`-c:a:${i}`, 'copy'] : [`-c:a:${i}`, 'aac', `-b:a:${i}`, aacBitrate(t)]));
+}
+
+function mp4Output(output: string, timescale: number | null): string[] {
+  return [
+    ...(timescale ? ['-video_track_timescale', String(timescale)] : []),
+    // Chapters of the whole programme mean nothing in a clip.
+    '-map_chapters', '-1',
+    '-movflags', '+faststart', '-f', 'mp4', output,
+  ];
+}
+
+export interface ClipCopyOptions {
+  input: string;
+  inputOptions: string[];
+  /** Source time of the keyframe at or before the requested start. */
+  keyframe: number;
+  /** Requested end, source time. */
+  end: number;
+  /** `-map 0:<index>` list (trackMapArgs). */
+  maps: string[];
+  audio: readonly TrackInfo[];
+  copyTs: boolean;
+  /** MP4 video timescale; the source's, so copied timestamps stay exact. */
+  timescale: number | null;
+  output: string;
+}
+
+/**
+ * Keyframe-aligned stream copy. `-ss` is the keyframe's own time (rounded up), so the input
+ * seek lands exactly on it and the clip starts with a keyframe at zero, with no hidden
+ * lead-in that only edit-list-aware players would skip. It may run a frame past `end`.
+ */
+export function clipCopyArgs(o: ClipCopyOptions): string[][] {
+  return [
+    HEAD,
+    PROGRESS,
+    [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekCeil(o.keyframe), '-i', o.input],
+    o.maps,
+    ['-c:v', 'copy', ...audioEncodeArgs(o.audio, 'copy')],
+    ['-t', seconds6(o.end - o.keyframe)],
+    // Audio packets from just before the keyframe would start below zero; without copyTs the
+    // clip is shifted to start at zero, with it the source clock is restored instead.
+    o.copyTs ? ['-output_ts_offset', seconds6(o.keyframe)] : ['-avoid_negative_ts', 'make_zero'],
+    mp4Output(o.output, o.timescale),
+  ];
+}
+
+export interface ClipReencodeOptions {
+  input: string;
+  inputOptions: string[];
+  /** Decoder options of the strategy (decodeArgs), before -i. */
+  decodeOptions: string[];
+  /** Source time of the clip's first frame (the requested start rounded up to a frame). */
+  first: number;
+  frameCount: number;
+  /** Length of the clip in seconds (frameCount / fps for constant-rate sources). */
+  duration: number;
+  maps: string[];
+  /** Video encoder options of the strategy (encodeArgs). */
+  videoEncode: string[];
+  audio: readonly TrackInfo[];
+  copyTs: boolean;
+  timescale: number | null;
+  output: string;
+}
+
+/** Exact-frame full re-encode of every kept track. */
+export function clipReencodeArgs(o: ClipReencodeOptions): string[][] {
+  return [
+    HEAD,
+    PROGRESS,
+    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
+    o.maps,
+    ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
+    o.videoEncode,
+    audioEncodeArgs(o.audio, 'encode'),
+    // -frames:v ends the video; -t ends the audio with it.
+    ['-t', seconds6(o.duration)],
+    o.copyTs ? ['-output_ts_offset', seconds6(o.first)] : [],
+    mp4Output(o.output, o.timescale),
+  ];
+}

@@ -1,0 +1,185 @@
+// Smart cut: an exact-frame clip that re-encodes only the partial GOP at each edge and
+// stream-copies the whole GOPs between, joined with the concat demuxer (media-notes.md: 0.08
+// to 0.11 of a full re-encode, copied frames bit-identical). Pure planning and arguments.
+//
+// When joining is unsafe the clip is re-encoded in full instead. Decided here, from facts
+// known before any encoding:
+//   - the clip holds no whole GOP (it lies inside one GOP, or spans a single keyframe):
+//     nothing to copy, and a full re-encode of under two GOPs is cheap anyway;
+//   - more than one video track is kept: each would need its own cut and join;
+//   - the codec is not H.264: the edges are made with libx264 and must share the copied
+//     GOPs' SPS/PPS;
+//   - the frames are not on a constant-rate grid (VFR, or missing timestamps): the pieces'
+//     durations would not add up at the joins;
+//   - open GOPs (frames after a keyframe, in decode order, shown before it): the first copied
+//     GOP would reference the GOP before it, which is not there.
+// Decided by the worker, after measuring:
+//   - x264 did not make the source, or its options cannot be mirrored (clip-x264.ts);
+//   - the first re-encoded edge's SPS/PPS differ from the source's, byte for byte;
+//   - the joined file, decoded, has the wrong frame count or timing, or its copied frames
+//     differ from the source's (clip-verify.ts).
+// HLS sources are not excluded: with absolute-time seeks, `-copypriorss 0` trimming what the
+// segment-start seek reads before the first copied keyframe, and one MP4 timescale for all
+// pieces, the join is exact (test/video-asset.test.ts); the checks above still apply.
+import { concatListText } from './concat-list.js';
+import { audioEncodeArgs, seconds6, seekFloor } from './clip-args.js';
+import type { TrackInfo } from './track-info.js';
+
+/** A run of frames by index on the source's frame grid (frame 0 = the track's first frame). */
+export interface FrameSpan {
+  first: number;
+  count: number;
+}
+
+// Requested times have millisecond resolution; frame times are exact multiples of 1/fps.
+const EPSILON_FRAMES = 1e-6;
+
+/** The frames t with start <= t < end, for offsets from the track's first frame. */
+export function clipFrameSpan(fps: number, start: number, end: number): FrameSpan {
+  const first = Math.max(0, Math.ceil(start * fps - EPSILON_FRAMES));
+  const endExclusive = Math.ceil(end * fps - EPSILON_FRAMES);
+  return { first, count: Math.max(0, endExclusive - first) };
+}
+
+export type SmartCutPlan =
+  | { kind: 'smart-cut'; clip: FrameSpan; head: FrameSpan | null; middle: FrameSpan; tail: FrameSpan | null }
+  | { kind: 'full-reencode'; clip: FrameSpan; reason: string };
+
+/**
+ * Splits the clip [start, end) at the first keyframe at or after its first frame and the last
+ * keyframe at or before the frame after its last one. `keyframes` and the times are offsets
+ * in seconds from the track's first frame, on a constant-rate grid of `fps`.
+ */
+export function planSmartCut(keyframes: readonly number[], fps: number, start: number, end: number): SmartCutPlan {
+  const clip = clipFrameSpan(fps, start, end);
+  const endExclusive = clip.first + clip.count;
+  const keys = [...new Set(keyframes.map((k) => Math.round(k * fps)))].sort((a, b) => a - b);
+  const k1 = keys.find((k) => k >= clip.first);
+  const k2 = [...keys].reverse().find((k) => k <= endExclusive);
+  if (clip.count === 0) return { kind: 'full-reencode', clip, reason: 'the clip holds no frame' };
+  if (k1 === undefined || k2 === undefined || k2 <= k1) {
+    return { kind: 'full-reencode', clip, reason: 'the clip holds no whole GOP to copy' };
+  }
+  return {
+    kind: 'smart-cut',
+    clip,
+    head: k1 > clip.first ? { first: clip.first, count: k1 - clip.first } : null,
+    middle: { first: k1, count: k2 - k1 },
+    tail: k2 < endExclusive ? { first: k2, count: endExclusive - k2 } : null,
+  };
+}
+
+export interface SmartCutFacts {
+  codec: string;
+  videoTracks: number;
+  onGrid: boolean;
+  openGop: boolean;
+}
+
+/** Why a smart cut cannot be tried on this source, or null when it can. */
+export function smartCutBlocker(f: SmartCutFacts): string | null {
+  if (f.videoTracks !== 1) return `${f.videoTracks} video tracks are kept; the smart cut joins one`;
+  if (f.codec !== 'h264') return `the source codec is ${f.codec || 'unknown'}; the smart cut re-encodes edges with libx264 to join H.264 only`;
+  if (!f.onGrid) return 'the source frame rate is variable or unknown';
+  if (f.openGop) return 'the source uses open GOPs';
+  return null;
+}
+
+const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
+const PROGRESS = ['-progress', 'pipe:1', '-nostats'];
+
+export interface EdgeOptions {
+  input: string;
+  inputOptions: string[];
+  /** Decoder options of the strategy (decodeArgs); the encoder is always libx264 here. */
+  decodeOptions: string[];
+  streamIndex: number;
+  /** Source time of the edge's first frame. */
+  first: number;
+  frameCount: number;
+  /** From mirrorX264Options. */
+  x264Params: string;
+  /** The source's pixel format, so the edges' SPS has its chroma format and bit depth. */
+  pixFmt: string | null;
+  timescale: number;
+  output: string;
+}
+
+/** One re-encoded edge (head or tail), video only. */
+export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
+  return [
+    HEAD,
+    PROGRESS,
+    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
+    ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
+    ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
+    ['-c:v', 'libx264', '-x264-params', o.x264Params, ...(o.pixFmt ? ['-pix_fmt', o.pixFmt] : [])],
+    // The concat demuxer does not rescale between pieces: all must share one timescale.
+    ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
+  ];
+}
+
+export interface MiddleOptions {
+  input: string;
+  inputOptions: string[];
+  streamIndex: number;
+  /** Source time of the first copied keyframe. */
+  keyframe: number;
+  frameCount: number;
+  timescale: number;
+  output: string;
+}
+
+/**
+ * The copied GOPs. The seek may land before the keyframe (one GOP early when the rounded-down
+ * time is a hair before it; at the segment start for HLS), so `-copypriorss 0` drops every
+ * packet shown before it; `-frames:v` counts packets, which for closed GOPs are exactly the
+ * frames of the copied GOPs.
+ */
+export function smartCutMiddleArgs(o: MiddleOptions): string[][] {
+  return [
+    HEAD,
+    PROGRESS,
+    [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.keyframe), '-i', o.input],
+    ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
+    ['-c', 'copy', '-copypriorss', '0', '-frames:v', String(o.frameCount)],
+    ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
+  ];
+}
+
+export interface JoinOptions {
+  /** The concat list, in the folder of the pieces (concatListText). */
+  listFile: string;
+  /** The kept audio tracks, re-encoded from the source over exactly the clip's span. */
+  audio: { input: string; inputOptions: string[]; first: number; duration: number; tracks: readonly TrackInfo[] } | null;
+  /** copyTs: the source time of the clip's first frame; null starts the clip at zero. */
+  copyTsOffset: number | null;
+  timescale: number;
+  output: string;
+}
+
+/** Joins the pieces (video copied) and adds the audio, encoded in the same run. */
+export function smartCutJoinArgs(o: JoinOptions): string[][] {
+  const audio = o.audio && o.audio.tracks.length > 0 ? o.audio : null;
+  return [
+    HEAD,
+    PROGRESS,
+    ['-f', 'concat', '-safe', '1', '-protocol_whitelist', 'file', '-i', o.listFile],
+    audio ? [...audio.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(audio.first), '-t', seconds6(audio.duration), '-i', audio.input] : [],
+    ['-map', '0:v:0', ...(audio ? [...audio.tracks].sort((a, b) => a.index - b.index).flatMap((t) => ['-map', `1:${t.index}`]) : [])],
+    ['-c:v', 'copy', ...(audio ? audioEncodeArgs([...audio.tracks].sort((a, b) => a.index - b.index), 'encode') : [])],
+    o.copyTsOffset !== null ? ['-output_ts_offset', seconds6(o.copyTsOffset)] : [],
+    ['-video_track_timescale', String(o.timescale), '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', o.output],
+  ];
+}
+
+export const PIECE_NAMES = { head: 'head.mp4', middle: 'middle.mp4', tail: 'tail.mp4', list: 'pieces.ffconcat' } as const;
+
+/** The concat list for the pieces a plan has. */
+export function smartCutList(plan: Extract<SmartCutPlan, { kind: 'smart-cut' }>): string {
+  return concatListText([
+    ...(plan.head ? [PIECE_NAMES.head] : []),
+    PIECE_NAMES.middle,
+    ...(plan.tail ? [PIECE_NAMES.tail] : []),
+  ]);
+}

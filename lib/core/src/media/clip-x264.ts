@@ -1,0 +1,146 @@
+// What the smart cut needs to re-encode a GOP's edge so that it joins the source's copied
+// GOPs: the source's H.264 parameter sets (SPS/PPS) and, when x264 made the source, the
+// options it recorded in its SEI, which are mirrored so the edges come out with the same
+// SPS/PPS. The copied middle keeps using the parameter sets of the first piece (the MP4
+// holds one avcC), so the join is only safe when those bytes are identical; the worker checks
+// that after encoding the first edge and falls back to a full re-encode otherwise.
+//
+// One ffmpeg run per file gives both: the first video packet in Annex B with everything but
+// SEI/SPS/PPS NAL units filtered out (h264_mp4toannexb first, so MP4 sources get their avcC
+// parameter sets in-band too).
+
+export function parameterSetArgs(o: { input: string; inputOptions: string[]; streamIndex: number }): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-v', 'error',
+    ...o.inputOptions, '-i', o.input,
+    '-map', `0:${o.streamIndex}`, '-c', 'copy', '-frames:v', '1',
+    '-bsf:v', 'h264_mp4toannexb,filter_units=pass_types=6-8',
+    '-f', 'h264', 'pipe:1',
+  ];
+}
+
+export interface H264Headers {
+  sps: Buffer[];
+  pps: Buffer[];
+  /** x264's option string from its user-data SEI; null when x264 did not make the stream. */
+  x264: Map<string, string> | null;
+}
+
+/** NAL units of an Annex B byte stream (start codes removed, trailing zero bytes trimmed). */
+export function splitAnnexB(data: Buffer): Buffer[] {
+  const starts: { at: number; len: number }[] = [];
+  for (let i = 0; i + 2 < data.length; i++) {
+    if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) {
+      starts.push({ at: i, len: 3 });
+      i += 2;
+    }
+  }
+  return starts.map((s, k) => {
+    let end = k + 1 < starts.length ? starts[k + 1]!.at : data.length;
+    while (end > s.at + s.len && data[end - 1] === 0) end--;
+    return data.subarray(s.at + s.len, end);
+  });
+}
+
+export function parseH264Headers(annexB: Buffer): H264Headers {
+  const sps: Buffer[] = [];
+  const pps: Buffer[] = [];
+  let x264: Map<string, string> | null = null;
+  for (const nal of splitAnnexB(annexB)) {
+    const type = (nal[0] ?? 0) & 0x1f;
+    if (type === 7) sps.push(Buffer.from(nal));
+    else if (type === 8) pps.push(Buffer.from(nal));
+    else if (type === 6 && x264 === null) x264 = parseX264Options(nal.toString('latin1'));
+  }
+  return { sps, pps, x264 };
+}
+
+/** `x264 - core 164 r3095 ... - options: cabac=1 ref=3 deblock=1:0:0 ...` → option map. */
+export function parseX264Options(text: string): Map<string, string> | null {
+  const at = text.indexOf('x264 - core');
+  if (at < 0) return null;
+  const marker = text.indexOf(' - options: ', at);
+  if (marker < 0) return null;
+  const end = text.indexOf('\0', marker);
+  const list = text.slice(marker + ' - options: '.length, end < 0 ? undefined : end);
+  const options = new Map<string, string>();
+  for (const item of list.split(' ')) {
+    const eq = item.indexOf('=');
+    if (eq > 0 && /^[a-z0-9_]+$/.test(item.slice(0, eq))) options.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return options.size > 0 ? options : null;
+}
+
+/** Parameter sets equal byte for byte (order-insensitive). */
+export function sameParameterSets(a: Pick<H264Headers, 'sps' | 'pps'>, b: Pick<H264Headers, 'sps' | 'pps'>): boolean {
+  const key = (list: Buffer[]) => list.map((x) => x.toString('hex')).sort().join(',');
+  return a.sps.length > 0 && a.pps.length > 0 && key(a.sps) === key(b.sps) && key(a.pps) === key(b.pps);
+}
+
+export type X264Mirror = { ok: true; params: string } | { ok: false; reason: string };
+
+const PYRAMID = ['none', 'strict', 'normal'];
+const INT = /^-?\d+$/;
+const NUM = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * The `-x264-params` that reproduce the source's SPS/PPS. Only options that reach the
+ * headers are mirrored (entropy coder, references, B-frame structure, weighted prediction,
+ * 8x8 transform, keyint → log2_max_frame_num, rate control → pic_init_qp, level, HRD);
+ * the rest only change how the few edge frames look. psy=0 because x264 lowers the chroma QP
+ * offset for psy-RD itself, and the SEI already records the lowered value.
+ */
+export function mirrorX264Options(options: ReadonlyMap<string, string>, sps: Buffer): X264Mirror {
+  const get = (k: string) => options.get(k);
+  const p: string[] = [];
+  const need = (key: string, re: RegExp): string | null => {
+    const v = get(key);
+    return v !== undefined && re.test(v) ? v : null;
+  };
+  // Structures that the edges cannot reproduce, or that make copied GOPs depend on others.
+  if (get('interlaced') !== undefined && get('interlaced') !== '0') return { ok: false, reason: `the source is interlaced (${get('interlaced')})` };
+  if (get('open_gop') === '1') return { ok: false, reason: 'the source uses open GOPs' };
+  if (get('intra_refresh') === '1') return { ok: false, reason: 'the source uses periodic intra refresh instead of keyframes' };
+  if (get('cqm') !== undefined && get('cqm') !== '0' && get('cqm') !== '1') return { ok: false, reason: 'the source uses custom quantiser matrices' };
+
+  for (const [from, to] of [
+    ['cabac', 'cabac'],
+    ['ref', 'ref'],
+    ['bframes', 'bframes'],
+    ['weightb', 'weightb'],
+    ['weightp', 'weightp'],
+    ['8x8dct', '8x8dct'],
+    ['constrained_intra', 'constrained-intra'],
+    ['chroma_qp_offset', 'chroma-qp-offset'],
+    ['bluray_compat', 'bluray-compat'],
+    ['fake_interlaced', 'fake-interlaced'],
+    ['stitchable', 'stitchable'],
+  ] as const) {
+    const v = need(from, INT);
+    if (v !== null) p.push(`${to}=${v}`);
+    else if (from === 'cabac' || from === 'ref' || from === 'bframes') return { ok: false, reason: `the x264 options lack ${from}` };
+  }
+  const pyramid = need('b_pyramid', /^[012]$/);
+  if (pyramid !== null) p.push(`b-pyramid=${PYRAMID[Number(pyramid)]}`);
+  if (get('cqm') === '1') p.push('cqm=jvt');
+  const keyint = get('keyint');
+  if (keyint === 'infinite' || (keyint !== undefined && INT.test(keyint))) p.push(`keyint=${keyint}`);
+  else return { ok: false, reason: 'the x264 options lack keyint' };
+
+  const rc = get('rc');
+  if (rc === 'cqp' && need('qp', INT) !== null) p.push(`qp=${get('qp')}`);
+  else if (rc === 'crf' && need('crf', NUM) !== null) p.push(`crf=${get('crf')}`);
+  else if ((rc === 'abr' || rc === 'cbr' || rc === '2pass') && need('bitrate', INT) !== null) p.push(`bitrate=${get('bitrate')}`);
+  else return { ok: false, reason: `the source's rate control (${rc ?? 'unknown'}) cannot be mirrored` };
+  const maxrate = need('vbv_maxrate', INT);
+  const bufsize = need('vbv_bufsize', INT);
+  if (maxrate !== null && bufsize !== null) p.push(`vbv-maxrate=${maxrate}`, `vbv-bufsize=${bufsize}`);
+  const hrd = get('nal_hrd');
+  if (hrd === 'vbr' || hrd === 'cbr') p.push(`nal-hrd=${hrd}`);
+
+  // level_idc is the SPS's fourth byte (after the NAL header, profile_idc and the constraint flags).
+  if (sps.length < 4) return { ok: false, reason: 'the source SPS is truncated' };
+  p.push(`level=${sps[3]}`);
+  p.push('psy=0');
+  return { ok: true, params: p.join(':') };
+}

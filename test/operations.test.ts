@@ -1,0 +1,131 @@
+// Operators' view: health and metrics endpoints, job metrics that move, and a worker that
+// drains on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/stack/free-port.js';
+import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
+import { type HlsOrigin, makeHls, parentPid, pidsMatching, startHlsOrigin, until } from './support/hls-server.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+let origin: HlsOrigin;
+let hlsDir = '';
+let fileEvent = '';
+const spawned: ChildProcess[] = [];
+
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
+  }
+  return 0;
+}
+
+async function urlImage(p: string, name: string) {
+  const ev = await api('POST', '/api/event/', { title: name, sourceUrl: origin.url(p) });
+  const r = await api('POST', '/api/asset/image/', { eventId: ev.body.id, name, time: '00:00:01' });
+  expect(r.status).toBe(200);
+  return r.body;
+}
+
+beforeAll(async () => {
+  const vod = await testVideo('operations/vod.mp4', { seconds: 6 });
+  fileEvent = (await createEvent(vod)).id;
+  hlsDir = await mkdtemp(path.join(tmpdir(), 'framesmith-hls-ops-'));
+  await makeHls(path.join(stack().storageRoot, vod), hlsDir);
+  origin = await startHlsOrigin(hlsDir);
+});
+
+afterAll(async () => {
+  for (const c of spawned) if (c.exitCode === null) c.kill('SIGKILL');
+  await origin?.close();
+  await rm(hlsDir, { recursive: true, force: true });
+});
+
+describe('operations', () => {
+  it('every process answers /healthz and /readyz', async () => {
+    const s = stack();
+    for (const url of [`${s.restUrl}`, ...Object.values(s.metricsPorts).map((p) => `http://127.0.0.1:${p}`)]) {
+      expect((await fetch(`${url}/healthz`)).status, url).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status, url).toBe(200);
+    }
+  });
+
+  it('job metrics on the CPU worker move when jobs run', async () => {
+    const url = `http://127.0.0.1:${stack().metricsPorts['worker-cpu']}/metrics`;
+    const before = await (await fetch(url)).text();
+    const r = await api('POST', '/api/asset/image/', { eventId: fileEvent, name: 'metrics', time: '00:00:03' });
+    expect((await waitForAsset(r.body.id)).stateString).toBe('COMPLETED');
+    const after = await (await fetch(url)).text();
+    expect(metricValue(after, 'framesmith_jobs_total', { kind: 'image', outcome: 'completed' })).toBe(
+      metricValue(before, 'framesmith_jobs_total', { kind: 'image', outcome: 'completed' }) + 1,
+    );
+    expect(metricValue(after, 'framesmith_job_duration_seconds_count', { kind: 'image' })).toBeGreaterThan(
+      metricValue(before, 'framesmith_job_duration_seconds_count', { kind: 'image' }),
+    );
+    expect(after).toMatch(/framesmith_queue_wait_seconds_count\{kind="image"\} \d+/);
+    expect(metricValue(after, 'framesmith_jobs_in_flight', { kind: 'image' })).toBe(0);
+  });
+
+  it('drains on SIGTERM: the running job finishes, the worker exits 0, no child is left', async () => {
+    // Fill the stack's CPU worker so the job lands on the worker we will stop.
+    const holdA = await urlImage('/stall/drainHoldA/index.m3u8', 'drain hold A');
+    const holdB = await urlImage('/stall/drainHoldB/index.m3u8', 'drain hold B');
+    await until(() => origin.waiting('drainHoldA') > 0 && origin.waiting('drainHoldB') > 0, 30_000, 'stack worker busy');
+    const out: string[] = [];
+    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/cpu/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...stack().env, CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '20000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    spawned.push(w);
+    w.stdout!.on('data', (c) => out.push(String(c)));
+    w.stderr!.on('data', (c) => out.push(String(c)));
+    await until(() => out.join('').includes('polling'), 60_000, 'worker polling');
+    const job = await urlImage('/stall/drainJob/index.m3u8', 'drain job');
+    await until(() => origin.waiting('drainJob') > 0, 30_000, 'job on the draining worker');
+    const [tool] = await pidsMatching('/stall/drainJob/');
+    expect(await parentPid(tool!)).toBe(w.pid);
+    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
+    w.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(w.exitCode).toBeNull(); // still finishing its job
+    origin.release('drainJob');
+    expect(await exited).toBe(0);
+    expect((await waitForAsset(job.id)).stateString).toBe('COMPLETED');
+    expect(await pidsMatching('/stall/drainJob/')).toEqual([]);
+    origin.release('drainHoldA');
+    origin.release('drainHoldB');
+    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+  }, 120_000);
+
+  it('drains on SIGTERM past the grace period: the job is cancelled here and retried elsewhere', async () => {
+    const holdA = await urlImage('/stall/graceHoldA/index.m3u8', 'grace hold A');
+    const holdB = await urlImage('/stall/graceHoldB/index.m3u8', 'grace hold B');
+    await until(() => origin.waiting('graceHoldA') > 0 && origin.waiting('graceHoldB') > 0, 30_000, 'stack worker busy');
+    const out: string[] = [];
+    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/cpu/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...stack().env, CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '1500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    spawned.push(w);
+    w.stdout!.on('data', (c) => out.push(String(c)));
+    w.stderr!.on('data', (c) => out.push(String(c)));
+    await until(() => out.join('').includes('polling'), 60_000, 'worker polling');
+    const job = await urlImage('/stall/graceJob/index.m3u8', 'grace job');
+    await until(() => origin.waiting('graceJob') > 0, 30_000, 'job on the draining worker');
+    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
+    w.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The cancelled attempt killed its process; release the origin and free the stack's worker.
+    await until(async () => (await pidsMatching('/stall/graceJob/')).length === 0, 10_000, 'tool killed');
+    origin.release('graceJob');
+    origin.release('graceHoldA');
+    origin.release('graceHoldB');
+    expect((await waitForAsset(job.id, 60_000)).stateString).toBe('COMPLETED');
+    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+  }, 120_000);
+});
