@@ -44,6 +44,8 @@ export interface Config {
   /** Jobs per GPU; null = derived from the capability probe. */
   gpuConcurrencyPerDevice: number | null;
   hwAccel: HwAccel;
+  /** Read GPU telemetry from this recorded `nvidia-smi -q -x` file instead of running nvidia-smi (demos, tests). */
+  nvidiaSmiXmlFile: string | null;
   ffmpegPath: string;
   ffprobePath: string;
   /** Port for /healthz, /readyz and /metrics of a worker process; 0 = pick a free one. */
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     cpuConcurrency: int(env, 'CPU_CONCURRENCY', 2),
     gpuConcurrencyPerDevice: gpuPer ? int(env, 'GPU_CONCURRENCY_PER_DEVICE', 2) : null,
     hwAccel,
+    nvidiaSmiXmlFile: env.NVIDIA_SMI_XML_FILE ? env.NVIDIA_SMI_XML_FILE : null,
     ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: str(env, 'FFPROBE_PATH', 'ffprobe'),
     metricsPort: int(env, 'METRICS_PORT', 0),
