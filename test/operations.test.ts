@@ -67,6 +67,8 @@ describe('operations', () => {
     );
     expect(after).toMatch(/framesmith_queue_wait_seconds_count\{kind="image"\} \d+/);
     expect(metricValue(after, 'framesmith_jobs_in_flight', { kind: 'image' })).toBe(0);
+    // The Temporal SDK's own metrics ride along on the same scrape.
+    expect(after).toMatch(/^temporal_activity_execution_latency\w*\{/m);
   });
 
   it('drains on SIGTERM: the running job finishes, the worker exits 0, no child is left', async () => {
@@ -128,4 +130,32 @@ describe('operations', () => {
     expect((await waitForAsset(job.id, 60_000)).stateString).toBe('COMPLETED');
     for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
   }, 120_000);
+});
+
+describe('GPU worker telemetry', () => {
+  it('shows GPU figures from recorded nvidia-smi output (an H100 without NVENC) on /metrics', async () => {
+    const port = await freePort();
+    const out: string[] = [];
+    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/gpu/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...stack().env, METRICS_PORT: String(port), NVIDIA_SMI_XML_FILE: path.join(ROOT, 'workers/gpu/test/fixtures/h100-80gb-hbm3.xml'), TASK_QUEUE_GPU: 'framesmith-gpu-telemetry-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    spawned.push(w);
+    w.stdout!.on('data', (c) => out.push(String(c)));
+    w.stderr!.on('data', (c) => out.push(String(c)));
+    await until(() => out.join('').includes('polling'), 60_000, 'gpu worker polling');
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metricValue(text, 'framesmith_gpu_memory_total_bytes', { gpu: '0' })).toBeGreaterThan(80e9);
+    expect(text).toMatch(/framesmith_gpu_utilization_ratio\{gpu="0"\} [\d.]+/);
+    expect(text).toMatch(/framesmith_gpu_decoder_utilization_ratio\{gpu="0"\} [\d.]+/);
+    expect(text).toMatch(/framesmith_gpu_temperature_celsius\{gpu="0"\} \d+/);
+    expect(metricValue(text, 'framesmith_gpu_encoder_sessions', { gpu: '0' })).toBe(0);
+    // No CUDA on this machine: the trials fail, so the capability gauges say so and jobs use the CPU.
+    expect(metricValue(text, 'framesmith_gpu_capability', { gpu: '0', feature: 'nvenc' })).toBe(0);
+    expect(out.join('')).toMatch(/"strategy":"cpu"/);
+    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
+    w.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
 });

@@ -29,6 +29,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && ffmpeg -hide_banner -version | head -n 1 \
+ && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
  && groupadd --system --gid 10001 framesmith \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin framesmith

@@ -5,9 +5,10 @@
 # Runtime base: NVIDIA's CUDA runtime image on Ubuntu 24.04 with Ubuntu's ffmpeg 6.1, which
 # is built against nv-codec-headers (h264/hevc/av1 _nvenc encoders, _cuvid decoders, the
 # cuda/nvdec hwaccels; the driver libraries come from the NVIDIA container toolkit at run
-# time). Node 20 is copied from the official Node image. The build fails if this ffmpeg
-# lacks NVENC/CUVID. To use another ffmpeg build (e.g. one with scale_npp), replace the
-# apt-get line by a COPY from that image's stage and keep the check.
+# time) and libx264 (the encoder on GPUs without NVENC, e.g. H100). Node 20 is copied from
+# the official Node image. The build fails if this ffmpeg lacks NVENC, CUVID or libx264.
+# To use another ffmpeg build (e.g. one with scale_npp), replace the apt-get line by a COPY
+# from that image's stage and keep the checks.
 #
 # Build with the repository root as context:
 #   docker build -f deploy/docker/gpu-worker.Dockerfile -t framesmith-gpu-worker:0.1.0 .
@@ -38,6 +39,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && ffmpeg -hide_banner -version | head -n 1 \
  && ffmpeg -hide_banner -encoders | grep -E ' (h264|hevc)_nvenc ' \
+ && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
  && ffmpeg -hide_banner -decoders | grep -E ' (h264|hevc)_cuvid ' \
  && ffmpeg -hide_banner -hwaccels | grep -Ex 'cuda' \
  && groupadd --system --gid 10001 framesmith \

@@ -5,6 +5,7 @@ import { loadConfig } from '@framesmith/core/config';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +15,7 @@ import { createStateActivities } from './state-activities.js';
 
 async function main() {
   const config = loadConfig();
+  const sdkMetrics = await installTemporalMetrics();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
   const pool = createPool(config.databaseUrl);
   const repo = createRepo(pool);
@@ -31,7 +33,7 @@ async function main() {
   const health = await startHealthServer(config.metricsPort, config.host, async () => {
     await pool.query('SELECT 1');
     return worker.getState() === 'RUNNING';
-  });
+  }, sdkMetrics);
   const timer = setInterval(() => {
     reconcileOrphans(repo, client, config).catch((err) => log('orchestrator', 'reconcile failed', { error: String(err) }));
   }, Math.max(1000, Math.floor(config.orphanAfterMs / 3)));

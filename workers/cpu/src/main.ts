@@ -1,6 +1,7 @@
 // The CPU worker: images (ffmpeg + sharp) and GIFs (ffmpeg + gifski) on the CPU task queue.
 import { loadConfig } from '@framesmith/core/config';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
@@ -9,6 +10,7 @@ import { createCpuActivities } from './activities.js';
 
 async function main() {
   const config = loadConfig();
+  const sdkMetrics = await installTemporalMetrics();
   const storage = createLocalStorage(config.storageRoot);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({
@@ -19,7 +21,7 @@ async function main() {
     maxConcurrentActivityTaskExecutions: config.cpuConcurrency,
     ...mediaWorkerOptions(config),
   });
-  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
+  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING', sdkMetrics);
   log('worker-cpu', 'polling', { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency, metricsPort: health.port });
   onDrainSignal(() => worker.shutdown());
   await worker.run();

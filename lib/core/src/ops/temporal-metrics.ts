@@ -1,0 +1,30 @@
+// The Temporal SDK's own metrics (poll latency, slots, task failures) exported by its native
+// runtime on a private loopback port and appended to our /metrics, so each process is one
+// scrape target.
+import net from 'node:net';
+import { Runtime } from '@temporalio/worker';
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Installs the runtime with a Prometheus exporter; returns a reader of its text. Call before any Worker/NativeConnection. */
+export async function installTemporalMetrics(): Promise<() => Promise<string>> {
+  const port = await freeLoopbackPort();
+  Runtime.install({
+    telemetryOptions: {
+      metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true }, metricPrefix: 'temporal_' },
+    },
+  });
+  return async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
+    return res?.ok ? await res.text() : '';
+  };
+}
