@@ -39,6 +39,10 @@ export interface Config {
   databaseUrl: string | null;
   temporalAddress: string;
   temporalNamespace: string;
+  /** TLS to the Temporal frontend (Temporal Cloud and most production clusters). */
+  temporalTls: boolean;
+  /** Temporal Cloud API key; implies TLS. */
+  temporalApiKey: string | null;
   taskQueues: TaskQueues;
   cpuConcurrency: number;
   /** Jobs per GPU; null = derived from the capability probe. */
@@ -96,6 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
     temporalAddress: str(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+    temporalTls: str(env, 'TEMPORAL_TLS', env.TEMPORAL_API_KEY ? 'true' : 'false') === 'true',
+    temporalApiKey: env.TEMPORAL_API_KEY ? env.TEMPORAL_API_KEY : null,
     taskQueues: {
       orchestration: str(env, 'TASK_QUEUE_ORCHESTRATION', 'framesmith-orchestration'),
       cpu: str(env, 'TASK_QUEUE_CPU', 'framesmith-cpu'),

@@ -4,6 +4,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@framesmith/core/config';
+import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { createPool } from '@framesmith/core/db/pool';
 import { migrate } from '@framesmith/core/db/migrate';
 import { createRepo } from '@framesmith/core/db/repo';
@@ -30,7 +31,7 @@ async function main() {
   const repo = createRepo(pool);
   await repo.upsertDefaultVuflow(DEFAULT_VUFLOW_ID, config.storageUrlPublic);
   const storage = createLocalStorage(config.storageRoot);
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporalNamespace });
   let jobs = createTemporalJobs(client, config);
   if (process.env.FRAMESMITH_FAULT === 'crash-before-workflow-start') {

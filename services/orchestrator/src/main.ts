@@ -2,6 +2,7 @@
 // queue, and reconciles assets whose workflow never started.
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@framesmith/core/config';
+import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
@@ -20,8 +21,8 @@ async function main() {
   const pool = createPool(config.databaseUrl);
   const repo = createRepo(pool);
   const storage = createLocalStorage(config.storageRoot);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const worker = await Worker.create({
     connection,

@@ -1,5 +1,6 @@
 // The CPU worker: images (ffmpeg + sharp) and GIFs (ffmpeg + gifski) on the CPU task queue.
 import { loadConfig } from '@framesmith/core/config';
+import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
@@ -12,7 +13,7 @@ async function main() {
   const config = loadConfig();
   const sdkMetrics = await installTemporalMetrics();
   const storage = createLocalStorage(config.storageRoot);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
