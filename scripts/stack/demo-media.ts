@@ -1,5 +1,6 @@
-// Generated media for the demo event and the tests: each frame shows its own number and a
-// grey level that changes every frame, so a grabbed frame can be identified by its pixels.
+// Generated media for the demo event and the tests: a flat grey level that changes every
+// frame (repeating every 220 frames), so a grabbed frame near a known time is identified by
+// its pixels.
 import { existsSync } from 'node:fs';
 import { runProcess } from '@framesmith/core/media/run-process';
 

@@ -52,6 +52,8 @@ export interface Config {
   nvidiaSmiXmlFile: string | null;
   ffmpegPath: string;
   ffprobePath: string;
+  /** gifski binary; null = the one the `gifski` npm package ships. */
+  gifskiPath: string | null;
   /** Port for /healthz, /readyz and /metrics of a worker process; 0 = pick a free one. */
   metricsPort: number;
   /** Grace period a draining worker gives running jobs before cancelling them. */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     nvidiaSmiXmlFile: env.NVIDIA_SMI_XML_FILE ? env.NVIDIA_SMI_XML_FILE : null,
     ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: str(env, 'FFPROBE_PATH', 'ffprobe'),
+    gifskiPath: env.GIFSKI_PATH ? env.GIFSKI_PATH : null,
     metricsPort: int(env, 'METRICS_PORT', 0),
     drainGraceMs: int(env, 'DRAIN_GRACE_MS', 30_000),
     orphanAfterMs: int(env, 'ORPHAN_AFTER_MS', 30_000),

@@ -9,6 +9,6 @@ import { makeGif } from './make-gif.js';
 export function createCpuActivities(deps: { config: Config; storage: Storage }) {
   return {
     makeImage: (job: MediaJob): Promise<MediaResult> => runMediaActivity('image', (ctx) => makeImage(deps, job as ImageJob, ctx)),
-    makeGif: (job: MediaJob): Promise<MediaResult> => runMediaActivity('gif', (ctx) => makeGif(deps, job as GifJob, ctx)),
+    makeGif: (job: MediaJob): Promise<MediaResult> => runMediaActivity('gif', (ctx) => makeGif({ ...deps, gifskiPath: deps.config.gifskiPath ?? undefined }, job as GifJob, ctx)),
   };
 }

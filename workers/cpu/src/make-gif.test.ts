@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-function job(o: Partial<GifJob> & { start: number; end: number }): GifJob {
+function job(o: Partial<Omit<GifJob, 'start' | 'end'>> & { start: number; end: number }): GifJob {
   const { start, end, ...rest } = o;
   return {
     kind: 'gif',

@@ -92,7 +92,11 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
       { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => progress.push(chunk.toString('utf8')) },
     );
     // Fewer frames than planned when the clip runs past the last frame of the source.
-    const frames = (await readdir(frameDir)).filter((f) => /^f\d+\.png$/.test(f)).sort().map((f) => path.join(frameDir, f));
+    // Numeric order: %05d grows a sixth digit past 99999 frames (limits are configurable).
+    const frames = (await readdir(frameDir))
+      .filter((f) => /^f\d+\.png$/.test(f))
+      .sort((a, b) => Number(a.slice(1, -4)) - Number(b.slice(1, -4)))
+      .map((f) => path.join(frameDir, f));
     if (frames.length === 0) throw new BadInputError(`the source has no video frames between ${start.toFixed(3)} s and ${end.toFixed(3)} s`);
 
     ctx.progress(EXTRACT_SHARE, { phase: 'encode', frames: frames.length });
