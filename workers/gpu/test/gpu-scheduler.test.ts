@@ -17,7 +17,10 @@ describe('createGpuScheduler', () => {
     a.release(); // idempotent
     const d = s.acquire();
     expect(d.strategy.gpu).toBe(a.strategy.gpu);
-    expect(s.running()).toEqual({ 0: 2, 1: 2 });
+    // Three jobs hold slots (b, c, d): spread as evenly as two GPUs allow.
+    const counts = Object.values(s.running());
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(3);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   });
   it('runs on the CPU without a usable GPU, and never with HWACCEL=disable', () => {
     expect(createGpuScheduler(caps([]), 'if-possible').acquire().strategy.name).toBe('cpu');
