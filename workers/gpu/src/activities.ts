@@ -1,11 +1,27 @@
 import type { Config } from '@framesmith/core/config';
 import type { MediaJob, MediaResult, VideoJob } from '@framesmith/core/domain/job';
+import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
 import type { Storage } from '@framesmith/core/storage';
 import { runMediaActivity } from '@framesmith/core/temporal/activity-kit';
 import { makeVideo } from './make-video.js';
 
-export function createGpuActivities(deps: { config: Config; storage: Storage }) {
+export interface GpuActivityDeps {
+  config: Config;
+  storage: Storage;
+  /** Pins each job to a device and its proven strategy (gpu-scheduler); without it, the CPU. */
+  scheduler?: { acquire(): { strategy: VideoStrategy; release(): void } };
+}
+
+export function createGpuActivities(deps: GpuActivityDeps) {
   return {
-    makeVideo: (job: MediaJob): Promise<MediaResult> => runMediaActivity('video', (ctx) => makeVideo(deps, job as VideoJob, ctx)),
+    makeVideo: (job: MediaJob): Promise<MediaResult> =>
+      runMediaActivity('video', async (ctx) => {
+        const lease = deps.scheduler?.acquire() ?? null;
+        try {
+          return await makeVideo({ config: deps.config, storage: deps.storage, chooseStrategy: lease ? () => lease.strategy : undefined }, job as VideoJob, ctx);
+        } finally {
+          lease?.release();
+        }
+      }),
   };
 }

@@ -1,28 +1,55 @@
-// The GPU worker: video clips on the GPU task queue, with NVDEC/NVENC where they really work.
+// The GPU worker: video clips on the GPU task queue. At start-up it finds out what really
+// works (nvidia-smi, then a trial decode/encode through ffmpeg) and picks per job:
+// NVDEC+NVENC, NVDEC+libx264 (Hopper has no NVENC), or the CPU.
 import { loadConfig } from '@framesmith/core/config';
+import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGpuActivities } from './activities.js';
+import { defaultConcurrencyPerGpu, probeCapabilities, readGpus, readGpusFromXmlFile } from './gpu-capabilities.js';
+import { createGpuScheduler } from './gpu-scheduler.js';
+import { startGpuTelemetry, updateGpuCapabilityMetrics } from './gpu-telemetry.js';
+
+// nvidia-smi numbers GPUs by PCI bus; make CUDA (ffmpeg's -hwaccel_device / -gpu) agree.
+process.env.CUDA_DEVICE_ORDER ??= 'PCI_BUS_ID';
 
 async function main() {
   const config = loadConfig();
+  const sdkMetrics = await installTemporalMetrics();
   const storage = createLocalStorage(config.storageRoot);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const read = config.nvidiaSmiXmlFile ? () => readGpusFromXmlFile(config.nvidiaSmiXmlFile!) : () => readGpus();
+  const caps = await probeCapabilities({ ffmpegPath: config.ffmpegPath, hwAccel: config.hwAccel, readGpus: read });
+  updateGpuCapabilityMetrics(caps.perGpu);
+  const scheduler = createGpuScheduler(caps, config.hwAccel);
+  const first = scheduler.acquire(); // HWACCEL=required without a working GPU fails here, at start-up
+  first.release();
+  const usableGpus = Math.max(1, caps.perGpu.filter((g) => g.nvdec).length);
+  const perGpu = config.gpuConcurrencyPerDevice ?? defaultConcurrencyPerGpu(caps);
+  log('worker-gpu', 'capabilities', {
+    gpus: caps.gpus.map((g) => g.name),
+    perGpu: caps.perGpu,
+    strategy: first.strategy.name,
+    concurrency: perGpu * usableGpus,
+  });
+  const telemetry = startGpuTelemetry({ readGpus: read, intervalMs: 5_000, onError: (err) => log('worker-gpu', 'telemetry failed', { error: String(err) }) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueues.gpu,
-    activities: createGpuActivities({ config, storage }),
-    maxConcurrentActivityTaskExecutions: config.gpuConcurrencyPerDevice ?? 2,
+    activities: createGpuActivities({ config, storage, scheduler }),
+    maxConcurrentActivityTaskExecutions: perGpu * usableGpus,
     ...mediaWorkerOptions(config),
   });
-  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING');
+  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING', sdkMetrics);
   log('worker-gpu', 'polling', { taskQueue: config.taskQueues.gpu, metricsPort: health.port });
   onDrainSignal(() => worker.shutdown());
   await worker.run();
+  telemetry.stop();
   await health.close();
   await connection.close();
   process.exit(0);

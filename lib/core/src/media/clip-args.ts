@@ -9,9 +9,13 @@
 // a start_time-relative `-ss` would land one frame early (media-notes.md).
 //
 // Frames: a clip holds the frames whose timestamps t satisfy start <= t < end. The start is
-// rounded up to the next frame time and the count fixed with -frames:v; the obvious
-// `-ss start -t length` repeats the first frame and drops the last (media-notes.md).
-// `-fps_mode passthrough` keeps ffmpeg from duplicating or dropping frames to fit a rate.
+// rounded up to the next frame time and the count fixed; the obvious `-ss start -t length`
+// repeats the first frame and drops the last (media-notes.md). `-fps_mode passthrough` keeps
+// ffmpeg from duplicating or dropping frames to fit a rate. The count is fixed with
+// `trim=end_frame` on each video stream rather than -frames:v: in ffmpeg 5.1, once one video
+// stream reaches -frames:v every stream of the output is closed (need_output), which cut the
+// last frame of a second video track and the last AAC frame of the audio (measured). `-t`
+// then ends the audio with the pictures.
 //
 // copyTs: the clip keeps the source's timestamps, i.e. each output frame carries the pts it
 // had in the source (ffprobe's start_time of the clip is its first frame's source time: the
@@ -39,6 +43,11 @@ function micros(us: number): string {
 
 export function seconds6(t: number): string {
   return (Math.round(t * 1e6) / 1e6).toFixed(6);
+}
+
+/** A duration rounded up to the microsecond, so a limit at it never cuts what lies within it. */
+export function secondsCeil(t: number): string {
+  return micros(Math.ceil(Math.max(0, t) * 1e6 - 1e-4));
 }
 
 const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
@@ -89,8 +98,11 @@ export interface ClipCopyOptions {
 
 /**
  * Keyframe-aligned stream copy. `-ss` is the keyframe's own time (rounded up), so the input
- * seek lands exactly on it and the clip starts with a keyframe at zero, with no hidden
- * lead-in that only edit-list-aware players would skip. It may run a frame past `end`.
+ * seek lands on it, and `-copypriorss 0` drops whatever the demuxer read before it: an HLS
+ * reader seeks to the start of the segment, which may hold earlier GOPs that would otherwise
+ * be copied in front (measured: 6 s segments of 2 s GOPs gave two extra GOPs). The clip starts
+ * with the keyframe at zero, with no hidden lead-in that only edit-list-aware players skip;
+ * audio starts at its first packet from the keyframe on. It may run a frame past `end`.
  */
 export function clipCopyArgs(o: ClipCopyOptions): string[][] {
   return [
@@ -98,10 +110,10 @@ export function clipCopyArgs(o: ClipCopyOptions): string[][] {
     PROGRESS,
     [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekCeil(o.keyframe), '-i', o.input],
     o.maps,
-    ['-c:v', 'copy', ...audioEncodeArgs(o.audio, 'copy')],
+    ['-c:v', 'copy', ...audioEncodeArgs(o.audio, 'copy'), '-copypriorss', '0'],
     ['-t', seconds6(o.end - o.keyframe)],
-    // Audio packets from just before the keyframe would start below zero; without copyTs the
-    // clip is shifted to start at zero, with it the source clock is restored instead.
+    // Without copyTs the clip starts at zero (B-frame decode times below it are shifted too);
+    // with it the source clock is restored instead.
     o.copyTs ? ['-output_ts_offset', seconds6(o.keyframe)] : ['-avoid_negative_ts', 'make_zero'],
     mp4Output(o.output, o.timescale),
   ];
@@ -133,11 +145,10 @@ export function clipReencodeArgs(o: ClipReencodeOptions): string[][] {
     PROGRESS,
     [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
     o.maps,
-    ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
+    ['-filter:v', `trim=end_frame=${o.frameCount}`, '-fps_mode', 'passthrough'],
     o.videoEncode,
     audioEncodeArgs(o.audio, 'encode'),
-    // -frames:v ends the video; -t ends the audio with it.
-    ['-t', seconds6(o.duration)],
+    ['-t', secondsCeil(o.duration)],
     o.copyTs ? ['-output_ts_offset', seconds6(o.first)] : [],
     mp4Output(o.output, o.timescale),
   ];

@@ -22,7 +22,7 @@
 // segment-start seek reads before the first copied keyframe, and one MP4 timescale for all
 // pieces, the join is exact (test/video-asset.test.ts); the checks above still apply.
 import { concatListText } from './concat-list.js';
-import { audioEncodeArgs, seconds6, seekFloor } from './clip-args.js';
+import { audioEncodeArgs, seconds6, secondsCeil, seekFloor } from './clip-args.js';
 import type { TrackInfo } from './track-info.js';
 
 /** A run of frames by index on the source's frame grid (frame 0 = the track's first frame). */
@@ -69,6 +69,16 @@ export function planSmartCut(keyframes: readonly number[], fps: number, start: n
   };
 }
 
+/**
+ * Whether copying pays for the smart cut's fixed cost (about ten more short ffmpeg runs, and
+ * decoding the joins to check them): on small pictures a full re-encode is quicker (measured
+ * on 2 cores: 107 frames of 320x180 re-encode in 0.2 s, smart-cut in 1.0 s; 1,215 frames of
+ * 1080p in 15.5 s against 3.9 s). `minCopiedPixels` 0 always tries.
+ */
+export function smartCutPaysOff(plan: Extract<SmartCutPlan, { kind: 'smart-cut' }>, pixelsPerFrame: number, minCopiedPixels: number): boolean {
+  return plan.middle.count * pixelsPerFrame >= minCopiedPixels;
+}
+
 export interface SmartCutFacts {
   codec: string;
   videoTracks: number;
@@ -86,6 +96,7 @@ export function smartCutBlocker(f: SmartCutFacts): string | null {
 }
 
 const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
+export const EDGE_PRESET = 'veryfast';
 const PROGRESS = ['-progress', 'pipe:1', '-nostats'];
 
 export interface EdgeOptions {
@@ -113,7 +124,9 @@ export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
     [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
     ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
     ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
-    ['-c:v', 'libx264', '-x264-params', o.x264Params, ...(o.pixFmt ? ['-pix_fmt', o.pixFmt] : [])],
+    // The preset sets the speed (the full re-encode's, video-strategy.ts); the mirrored
+    // options after it fix everything that reaches the SPS/PPS.
+    ['-c:v', 'libx264', '-preset', EDGE_PRESET, '-x264-params', o.x264Params, ...(o.pixFmt ? ['-pix_fmt', o.pixFmt] : [])],
     // The concat demuxer does not rescale between pieces: all must share one timescale.
     ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
   ];
@@ -165,7 +178,7 @@ export function smartCutJoinArgs(o: JoinOptions): string[][] {
     HEAD,
     PROGRESS,
     ['-f', 'concat', '-safe', '1', '-protocol_whitelist', 'file', '-i', o.listFile],
-    audio ? [...audio.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(audio.first), '-t', seconds6(audio.duration), '-i', audio.input] : [],
+    audio ? [...audio.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(audio.first), '-t', secondsCeil(audio.duration), '-i', audio.input] : [],
     ['-map', '0:v:0', ...(audio ? [...audio.tracks].sort((a, b) => a.index - b.index).flatMap((t) => ['-map', `1:${t.index}`]) : [])],
     ['-c:v', 'copy', ...(audio ? audioEncodeArgs([...audio.tracks].sort((a, b) => a.index - b.index), 'encode') : [])],
     o.copyTsOffset !== null ? ['-output_ts_offset', seconds6(o.copyTsOffset)] : [],

@@ -1,8 +1,12 @@
-// Checks a joined smart-cut clip by decoding it: the frame count, a steady frame clock across
-// the joins, and the copied frames' pixels against the source's own decode of the same
-// frames (a checksum per decoded frame, `-f framecrc`). A join whose parameter sets or
-// timestamps do not fit shows up here as a wrong count, a jump, or different pixels, and the
-// worker falls back to a full re-encode. Pure, apart from the arguments for the decodes.
+// Checks a joined smart-cut clip: every frame is there on a steady clock across the joins
+// (packet times, no decoding), and the joins decode: the clip is decoded from its start
+// through the first copied GOP and from the last copied GOP to its end, and the copied frames'
+// pictures are compared with the source's own decode of the same frames (a checksum per
+// decoded frame, `-f framecrc`). The GOPs between are bit copies of closed source GOPs that
+// share the checked parameter sets, so decoding them again would prove nothing new; decoding
+// only the joins keeps the check at a few GOPs whatever the clip's length. A join whose
+// parameter sets or timestamps do not fit shows up as a wrong count, a jump, a window that
+// decodes short, or different pixels, and the worker falls back to a full re-encode.
 import { seekFloor } from './clip-args.js';
 
 export interface FramecrcOptions {
@@ -56,27 +60,58 @@ export function parseFramecrc(text: string): DecodedFrame[] {
   return frames;
 }
 
-export interface JoinedClipExpectation {
-  frameCount: number;
-  fps: number;
-  /** Source decodes of copied frames, and where they sit in the clip (output frame index). */
-  copied: { at: number; crcs: readonly string[] }[];
+/** Decoded frames of a clip or source, from output (or plan) frame index `at` on. */
+export interface DecodedWindow {
+  at: number;
+  crcs: readonly string[];
+  /** Frames asked for; fewer decoded means the decode failed part way. */
+  expected: number;
 }
 
-/** What is wrong with the decoded clip, or null when it is what the plan promised. */
-export function checkJoinedClip(frames: readonly DecodedFrame[], e: JoinedClipExpectation): string | null {
-  if (frames.length !== e.frameCount) return `the joined clip decodes to ${frames.length} frames, expected ${e.frameCount}`;
-  const step = 1 / e.fps;
-  const origin = frames[0]!.pts;
-  for (let i = 0; i < frames.length; i++) {
-    const drift = (frames[i]!.pts - origin) / step - i;
-    if (Math.abs(drift) > 0.25) return `frame ${i} of the joined clip is shown at ${frames[i]!.pts.toFixed(6)} s, off the frame clock by ${drift.toFixed(2)} frames`;
+export interface JoinedClipCheck {
+  /** Presentation times of every video packet of the joined clip, as ffprobe lists them. */
+  times: readonly number[];
+  frameCount: number;
+  fps: number;
+  /** Windows of the joined clip, decoded. */
+  decoded: readonly DecodedWindow[];
+  /** The source's decode of copied frames, placed at their index in the clip. */
+  copied: readonly DecodedWindow[];
+}
+
+/** What is wrong with the joined clip, or null when it is what the plan promised. */
+export function checkJoinedClip(c: JoinedClipCheck): string | null {
+  if (c.times.length !== c.frameCount) return `the joined clip has ${c.times.length} frames, expected ${c.frameCount}`;
+  const times = [...c.times].sort((a, b) => a - b);
+  const step = 1 / c.fps;
+  for (let i = 0; i < times.length; i++) {
+    const drift = (times[i]! - times[0]!) / step - i;
+    if (Math.abs(drift) > 0.25) return `frame ${i} of the joined clip is shown at ${times[i]!.toFixed(6)} s, off the frame clock by ${drift.toFixed(2)} frames`;
   }
-  for (const c of e.copied) {
-    for (let i = 0; i < c.crcs.length; i++) {
-      const got = frames[c.at + i]?.crc;
-      if (got !== c.crcs[i]) return `copied frame ${c.at + i} of the joined clip decodes differently from the source`;
+  const decoded = new Map<number, string>();
+  for (const w of c.decoded) {
+    if (w.crcs.length !== w.expected) return `frames ${w.at}..${w.at + w.expected - 1} of the joined clip decode to ${w.crcs.length} frames`;
+    w.crcs.forEach((crc, i) => decoded.set(w.at + i, crc));
+  }
+  for (const w of c.copied) {
+    if (w.crcs.length !== w.expected) return `the source's frames for clip frames ${w.at}..${w.at + w.expected - 1} decode to ${w.crcs.length} frames`;
+    for (let i = 0; i < w.crcs.length; i++) {
+      const got = decoded.get(w.at + i);
+      if (got === undefined) return `copied frame ${w.at + i} of the joined clip was not decoded for the check`;
+      if (got !== w.crcs[i]) return `copied frame ${w.at + i} of the joined clip decodes differently from the source`;
     }
   }
   return null;
+}
+
+/**
+ * The windows to decode: from the clip's start through the first copied GOP, and from the
+ * last copied keyframe to the end; one window when they meet. Indexes are clip frames.
+ */
+export function joinWindows(o: { frameCount: number; firstCopiedGopEnd: number; lastCopiedKeyframe: number }): { at: number; count: number }[] {
+  if (o.lastCopiedKeyframe <= o.firstCopiedGopEnd) return [{ at: 0, count: o.frameCount }];
+  return [
+    { at: 0, count: o.firstCopiedGopEnd },
+    { at: o.lastCopiedKeyframe, count: o.frameCount - o.lastCopiedKeyframe },
+  ];
 }

@@ -120,6 +120,9 @@ export function mirrorX264Options(options: ReadonlyMap<string, string>, sps: Buf
     if (v !== null) p.push(`${to}=${v}`);
     else if (from === 'cabac' || from === 'ref' || from === 'bframes') return { ok: false, reason: `the x264 options lack ${from}` };
   }
+  // Frame-type decisions only, kept so the edges' GOPs look like the source's.
+  const scenecut = need('scenecut', INT);
+  if (scenecut !== null) p.push(`scenecut=${scenecut}`);
   const pyramid = need('b_pyramid', /^[012]$/);
   if (pyramid !== null) p.push(`b-pyramid=${PYRAMID[Number(pyramid)]}`);
   if (get('cqm') === '1') p.push('cqm=jvt');

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { checkJoinedClip, framecrcArgs, joinWindows, parseFramecrc } from './clip-verify.js';
+
+// ffmpeg 5.1 `-f framecrc` output, trimmed.
+const FRAMECRC = `#software: Lavf59.27.100
+#tb 0: 1/12800
+#media_type 0: video
+#codec_id 0: rawvideo
+#dimensions 0: 320x180
+#sar 0: 1/1
+#stream#, dts,        pts, duration,     size, hash
+0,          0,          0,      512,    86400, 0x5aaaaae7
+0,        512,        512,      512,    86400, 0x8f3fd241
+0,       1024,       1024,      512,    86400, 0xC3D4F99B
+`;
+
+describe('framecrcArgs', () => {
+  it('decodes on the CPU from an exact seek, a fixed number of frames, without frame-rate fixes', () => {
+    expect(framecrcArgs({ input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], stream: '0', from: 4, frames: 50 }).join(' ')).toBe(
+      '-nostdin -hide_banner -v error -protocol_whitelist file -seek_timestamp 1 -ss 4.000000 -i /s/vod.mp4 -map 0:0 -frames:v 50 -fps_mode passthrough -f framecrc pipe:1',
+    );
+    expect(framecrcArgs({ input: 'clip.mp4', inputOptions: [], stream: 'v:0', from: null, frames: null }).join(' ')).toBe(
+      '-nostdin -hide_banner -v error -i clip.mp4 -map 0:v:0 -fps_mode passthrough -f framecrc pipe:1',
+    );
+  });
+});
+
+describe('parseFramecrc', () => {
+  it('reads times in the stated time base and lower-cases checksums', () => {
+    expect(parseFramecrc(FRAMECRC)).toEqual([
+      { pts: 0, crc: '0x5aaaaae7' },
+      { pts: 0.04, crc: '0x8f3fd241' },
+      { pts: 0.08, crc: '0xc3d4f99b' },
+    ]);
+  });
+});
+
+describe('checkJoinedClip', () => {
+  const times = (n: number, origin = 0, step = 0.04) => Array.from({ length: n }, (_, i) => origin + i * step);
+  const crcs = (from: number, n: number) => Array.from({ length: n }, (_, i) => `0x${(from + i).toString(16)}`);
+  // A 10-frame clip: head 0..2, copied GOPs 3..5 and 6..7, tail 8..9.
+  const good = {
+    times: times(10, 3.16),
+    frameCount: 10,
+    fps: 25,
+    decoded: [{ at: 0, crcs: crcs(0, 6), expected: 6 }, { at: 6, crcs: crcs(6, 4), expected: 4 }],
+    copied: [{ at: 3, crcs: crcs(3, 3), expected: 3 }, { at: 6, crcs: crcs(6, 2), expected: 2 }],
+  };
+  it('accepts the promised count on a steady clock with the copied frames in place', () => {
+    expect(checkJoinedClip(good)).toBeNull();
+    // Packets come in decode order; the clock is checked in display order.
+    expect(checkJoinedClip({ ...good, times: [...good.times].reverse() })).toBeNull();
+  });
+  it('reports a wrong count, a jump at a join, a short decode and copied frames that decode differently', () => {
+    expect(checkJoinedClip({ ...good, times: times(9) })).toBe('the joined clip has 9 frames, expected 10');
+    const jumped = times(10).map((t, i) => (i >= 5 ? t + 0.04 : t));
+    expect(checkJoinedClip({ ...good, times: jumped })).toMatch(/frame 5 .* off the frame clock by 1\.00 frames/);
+    expect(checkJoinedClip({ ...good, decoded: [{ at: 0, crcs: crcs(0, 4), expected: 6 }, good.decoded[1]!] })).toBe('frames 0..5 of the joined clip decode to 4 frames');
+    expect(checkJoinedClip({ ...good, copied: [{ at: 3, crcs: ['0x3', '0xbad', '0x5'], expected: 3 }] })).toBe(
+      'copied frame 4 of the joined clip decodes differently from the source',
+    );
+    expect(checkJoinedClip({ ...good, decoded: [good.decoded[1]!] })).toBe('copied frame 3 of the joined clip was not decoded for the check');
+  });
+});
+
+describe('joinWindows', () => {
+  it('decodes the start through the first copied GOP and the last copied GOP to the end', () => {
+    // 107 frames: head 21, copied GOPs at 21 and 71 (50 frames each), tail 36 from 121.
+    expect(joinWindows({ frameCount: 157, firstCopiedGopEnd: 71, lastCopiedKeyframe: 71 })).toEqual([{ at: 0, count: 157 }]);
+    expect(joinWindows({ frameCount: 1215, firstCopiedGopEnd: 112, lastCopiedKeyframe: 1152 })).toEqual([
+      { at: 0, count: 112 },
+      { at: 1152, count: 63 },
+    ]);
+  });
+});

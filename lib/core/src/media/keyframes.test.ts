@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { frameIndexAt, frameTimeline, keyframeListArgs, KeyframeListError, parseKeyframeList } from './keyframes.js';
+
+describe('keyframeListArgs', () => {
+  it('lists one stream’s packet times and flags around the clip, without decoding', () => {
+    const args = keyframeListArgs({ input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], streamIndex: 2, interval: { from: 3.13, to: 9.41 } });
+    expect(args.flat().join(' ')).toBe(
+      '-v error -protocol_whitelist file -select_streams 2 -read_intervals 3.130000%9.410000 ' +
+        '-show_entries packet=pts_time,dts_time,flags -of compact=p=0 /s/vod.mp4',
+    );
+  });
+  it('reads the whole stream without an interval and never asks for a negative start', () => {
+    expect(keyframeListArgs({ input: 'in.m3u8', inputOptions: [], streamIndex: 0, interval: null }).flat().join(' ')).toBe(
+      '-v error -select_streams 0 -show_entries packet=pts_time,dts_time,flags -of compact=p=0 in.m3u8',
+    );
+    expect(keyframeListArgs({ input: 'x', inputOptions: [], streamIndex: 0, interval: { from: -0.5, to: 2 } }).flat()).toContain('0.000000%2.000000');
+  });
+});
+
+// Real ffprobe 5.1 output for a B-frame x264 stream (closed GOP), decode order.
+const CLOSED_B = `pts_time=0.000000|dts_time=-0.080000|flags=K_
+pts_time=0.160000|dts_time=-0.040000|flags=__
+pts_time=0.080000|dts_time=0.000000|flags=__
+pts_time=0.040000|dts_time=0.040000|flags=__
+pts_time=0.120000|dts_time=0.080000|flags=__
+pts_time=0.200000|dts_time=0.120000|flags=K_
+pts_time=0.280000|dts_time=0.160000|flags=__
+pts_time=0.240000|dts_time=0.200000|flags=__
+`;
+
+describe('parseKeyframeList', () => {
+  it('reads key=value lines in decode order, whatever the column order', () => {
+    expect(parseKeyframeList('flags=K_|pts_time=1.421333|dts_time=1.421333\npts_time=N/A|dts_time=1.461333|flags=__\n')).toEqual([
+      { pts: 1.421333, dts: 1.421333, key: true },
+      { pts: null, dts: 1.461333, key: false },
+    ]);
+  });
+  it('refuses lines that are not packets', () => {
+    expect(() => parseKeyframeList('[PACKET]\n')).toThrow(KeyframeListError);
+  });
+});
+
+describe('frameTimeline', () => {
+  it('sorts frames and keyframes by presentation time and finds the grid', () => {
+    const t = frameTimeline(parseKeyframeList(CLOSED_B), { origin: 0, fps: 25 });
+    expect(t.frames).toEqual([0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24, 0.28]);
+    expect(t.keyframes).toEqual([0, 0.2]);
+    expect(t.openGopKeyframes).toEqual([]);
+    expect(t.onGrid).toBe(true);
+  });
+  it('flags open GOPs: frames after a keyframe in decode order but shown before it', () => {
+    const open = `pts_time=0.080000|dts_time=0.000000|flags=K_
+pts_time=0.000000|dts_time=0.040000|flags=__
+pts_time=0.040000|dts_time=0.080000|flags=__
+pts_time=0.120000|dts_time=0.120000|flags=__`;
+    expect(frameTimeline(parseKeyframeList(open), { origin: 0, fps: 25 }).openGopKeyframes).toEqual([0.08]);
+  });
+  it('is off the grid for gaps, duplicates, jitter, missing timestamps or an unknown rate', () => {
+    const pkt = (pts: number | null, key = false) => ({ pts, dts: pts, key });
+    const on = (ps: ReturnType<typeof pkt>[], fps: number | null = 25, origin = 0) => frameTimeline(ps, { origin, fps }).onGrid;
+    expect(on([pkt(1.421333, true), pkt(1.461333), pkt(1.501333)], 25, 1.421333)).toBe(true);
+    expect(on([pkt(0, true), pkt(0.08)])).toBe(false); // a missing frame
+    expect(on([pkt(0, true), pkt(0.04), pkt(0.04)])).toBe(false); // a repeated time
+    expect(on([pkt(0, true), pkt(0.055)])).toBe(false); // more than a quarter frame off
+    expect(on([pkt(0, true), pkt(null)])).toBe(false);
+    expect(on([pkt(0, true), pkt(0.04)], null)).toBe(false);
+    // 29.97 fps in a millisecond timescale: 33/34 ms steps stay on the grid.
+    expect(on([0, 0.033, 0.067, 0.1, 0.133].map((t, i) => pkt(t, i === 0)), 30000 / 1001)).toBe(true);
+  });
+  it('numbers frames from the origin', () => {
+    expect(frameIndexAt(4.581333, 1.421333, 25)).toBe(79);
+  });
+});
