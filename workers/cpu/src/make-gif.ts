@@ -88,7 +88,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
     });
     await runProcess(
       config.ffmpegPath,
-      gifFramesArgs({ input: src.input, inputOptions: src.inputOptions, plan, width: size.width, height: size.height, outputPattern: path.join(frameDir, 'f%05d.png') }).flat(),
+      gifFramesArgs({ input: src.input, inputOptions: src.inputOptions, originSeconds: src.probe.videoStartSeconds, plan, width: size.width, height: size.height, outputPattern: path.join(frameDir, 'f%05d.png') }).flat(),
       { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => progress.push(chunk.toString('utf8')) },
     );
     // Fewer frames than planned when the clip runs past the last frame of the source.

@@ -31,7 +31,7 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
   }
   ctx.progress(0.2, { phase: 'grab' });
   const frameBytes = width * height * 3;
-  const { stdout } = await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, seconds, fps: src.probe.fps, inputOptions: src.inputOptions }).flat(), {
+  const { stdout } = await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, seconds, fps: src.probe.fps, originSeconds: src.probe.videoStartSeconds, inputOptions: src.inputOptions }).flat(), {
     timeoutMs: Math.min(config.limits.processTimeoutMs, 120_000),
     signal: ctx.signal,
     maxStdoutBytes: frameBytes,

@@ -31,12 +31,12 @@ describe('gifFramePlan', () => {
 });
 
 describe('gifFramesArgs', () => {
-  const common = { input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], width: 480, height: 270, outputPattern: '/dev/shm/g/f%05d.png' };
+  const common = { input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], originSeconds: 0, width: 480, height: 270, outputPattern: '/dev/shm/g/f%05d.png' };
   it('input-seeks, anchors the fps grid at the start and writes numbered PNGs', () => {
     const args = gifFramesArgs({ ...common, plan: gifFramePlan(base) });
     expect(args.flat().join(' ')).toBe(
       '-nostdin -hide_banner -v error -progress pipe:1 -nostats ' +
-        '-protocol_whitelist file -ss 1.980000 -i /s/vod.mp4 ' +
+        '-protocol_whitelist file -seek_timestamp 1 -ss 1.980000 -i /s/vod.mp4 ' +
         '-map 0:v:0 -an -sn -dn -vf setpts=PTS-STARTPTS,fps=18:start_time=0:round=up,scale=480:270:flags=lanczos,format=rgb24 -frames:v 108 ' +
         '-c:v png -compression_level 1 -f image2 -y /dev/shm/g/f%05d.png',
     );
@@ -50,7 +50,7 @@ describe('gifFramesArgs', () => {
   it('grabs one frame for a still', () => {
     const args = gifFramesArgs({ ...common, plan: gifFramePlan({ ...base, playbackSpeed: 0 }) });
     expect(args.slice(1, 3).flat().join(' ')).toBe(
-      '-protocol_whitelist file -ss 1.980000 -i /s/vod.mp4 -map 0:v:0 -an -sn -dn -vf scale=480:270:flags=lanczos,format=rgb24 -frames:v 1',
+      '-protocol_whitelist file -seek_timestamp 1 -ss 1.980000 -i /s/vod.mp4 -map 0:v:0 -an -sn -dn -vf scale=480:270:flags=lanczos,format=rgb24 -frames:v 1',
     );
   });
 });

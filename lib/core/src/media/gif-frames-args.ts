@@ -66,6 +66,8 @@ export interface GifFramesOptions {
   input: string;
   /** Extra input options (protocol whitelist) chosen by the caller for the source kind. */
   inputOptions: string[];
+  /** Timestamp of the first video frame (MediaProbe.videoStartSeconds); offsets count from it. */
+  originSeconds: number;
   plan: GifFramePlan;
   /** Output size from gifOutputSize. */
   width: number;
@@ -94,7 +96,8 @@ export function gifFramesArgs(o: GifFramesOptions): string[][] {
   }
   return [
     ['-nostdin', '-hide_banner', '-v', 'error', '-progress', 'pipe:1', '-nostats'],
-    [...o.inputOptions, '-ss', plan.seekSeconds.toFixed(6), '-i', o.input],
+    // -ss on the video clock (see grab-frame-args.ts): HLS sources start near 1.4 s.
+    [...o.inputOptions, '-seek_timestamp', '1', '-ss', (o.originSeconds + plan.seekSeconds).toFixed(6), '-i', o.input],
     ['-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-frames:v', String(plan.frameCount)],
     ['-c:v', 'png', '-compression_level', String(FRAME_PNG_COMPRESSION), '-f', 'image2', '-y', o.outputPattern],
   ];

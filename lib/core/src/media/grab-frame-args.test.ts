@@ -16,10 +16,14 @@ describe('grabSeekSeconds', () => {
 
 describe('grabFrameArgs', () => {
   it('input-seeks and emits one raw RGB frame', () => {
-    const args = grabFrameArgs({ input: '/s/vod.mp4', seconds: 5, fps: 25, inputOptions: ['-protocol_whitelist', 'file'] });
+    const args = grabFrameArgs({ input: '/s/vod.mp4', seconds: 5, fps: 25, originSeconds: 0, inputOptions: ['-protocol_whitelist', 'file'] });
     expect(args.flat().join(' ')).toBe(
-      '-nostdin -hide_banner -v error -protocol_whitelist file -ss 4.980000 -i /s/vod.mp4 ' +
+      '-nostdin -hide_banner -v error -protocol_whitelist file -seek_timestamp 1 -ss 4.980000 -i /s/vod.mp4 ' +
         '-map 0:v:0 -frames:v 1 -an -sn -dn -f rawvideo -pix_fmt rgb24 pipe:1',
     );
+  });
+  it('seeks on the video clock of sources that do not start at zero (HLS)', () => {
+    const args = grabFrameArgs({ input: 'https://o/x.m3u8', seconds: 5, fps: 25, originSeconds: 1.421333, inputOptions: [] });
+    expect(args.flat().join(' ')).toContain('-seek_timestamp 1 -ss 6.401333 -i https://o/x.m3u8');
   });
 });

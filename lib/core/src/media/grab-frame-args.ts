@@ -6,6 +6,8 @@ export interface GrabFrameOptions {
   seconds: number;
   /** Source frame rate when constant; used to pick the frame displayed at `seconds`. */
   fps: number | null;
+  /** Timestamp of the first video frame (MediaProbe.videoStartSeconds); offsets count from it. */
+  originSeconds: number;
   /** Extra input options (protocol whitelist) chosen by the caller for the source kind. */
   inputOptions: string[];
 }
@@ -25,7 +27,9 @@ export function grabSeekSeconds(seconds: number, fps: number | null): number {
 export function grabFrameArgs(o: GrabFrameOptions): string[][] {
   return [
     ['-nostdin', '-hide_banner', '-v', 'error'],
-    [...o.inputOptions, '-ss', grabSeekSeconds(o.seconds, o.fps).toFixed(6), '-i', o.input],
+    // -seek_timestamp 1: -ss is a timestamp on the video clock, not an offset from the file's
+    // start_time (which an HLS audio lead-in puts one frame before the first picture).
+    [...o.inputOptions, '-seek_timestamp', '1', '-ss', (o.originSeconds + grabSeekSeconds(o.seconds, o.fps)).toFixed(6), '-i', o.input],
     ['-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-dn'],
     ['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];

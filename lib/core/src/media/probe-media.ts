@@ -5,6 +5,12 @@ import { runProcess } from './run-process.js';
 export interface MediaProbe {
   durationSeconds: number | null;
   startSeconds: number;
+  /**
+   * The first video stream's start timestamp: the clock that "offset from the beginning of the
+   * stream" counts on. HLS/MPEG-TS starts near 1.4 s, and an audio lead-in makes the file start
+   * earlier than the first picture.
+   */
+  videoStartSeconds: number;
   width: number | null;
   height: number | null;
   fps: number | null;
@@ -41,6 +47,7 @@ export function mediaProbeFromJson(json: unknown): MediaProbe {
   return {
     durationSeconds: num(j.format?.duration) ?? num(video?.duration),
     startSeconds: num(j.format?.start_time) ?? 0,
+    videoStartSeconds: num(video?.start_time) ?? num(j.format?.start_time) ?? 0,
     width: num(video?.width),
     height: num(video?.height),
     fps: parseRate(video?.avg_frame_rate) ?? parseRate(video?.r_frame_rate),
