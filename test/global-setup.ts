@@ -15,7 +15,9 @@ export async function setup(project: TestProject) {
   const port = await freePort();
   const logLines: string[] = [];
   stack = await startStack({
-    env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2' },
+    env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2',
+      // Test clips are tiny; smart cut them anyway so the tests exercise it.
+      SMART_CUT_MIN_COPIED_PIXELS: '0' },
     log: process.env.STACK_LOG ? true : (line) => {
       logLines.push(line);
       if (logLines.length > 400) logLines.shift();

@@ -26,6 +26,11 @@ export interface Limits {
   maxBodyBytes: number;
   /** Hard deadline for one ffmpeg/gifski process, in milliseconds. */
   processTimeoutMs: number;
+  /**
+   * A smart cut costs ~10 process starts and a join check; below this many copied pixels
+   * (frames × width × height) a full re-encode is faster, so it is used instead.
+   */
+  smartCutMinCopiedPixels: number;
 }
 
 export interface Config {
@@ -130,6 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxSourcePixels: int(env, 'MAX_SOURCE_PIXELS', 4096 * 2304),
       maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024),
       processTimeoutMs: int(env, 'PROCESS_TIMEOUT_MS', 10 * 60_000),
+      // ~72 frames of 1080p: measured break-even on 2 cores (workers/gpu/src/make-video.ts).
+      smartCutMinCopiedPixels: int(env, 'SMART_CUT_MIN_COPIED_PIXELS', 150_000_000),
     },
   };
 }

@@ -18,7 +18,16 @@ export function createGpuActivities(deps: GpuActivityDeps) {
       runMediaActivity('video', async (ctx) => {
         const lease = deps.scheduler?.acquire() ?? null;
         try {
-          return await makeVideo({ config: deps.config, storage: deps.storage, chooseStrategy: lease ? () => lease.strategy : undefined }, job as VideoJob, ctx);
+          return await makeVideo(
+            {
+              config: deps.config,
+              storage: deps.storage,
+              chooseStrategy: lease ? () => lease.strategy : undefined,
+              smartCutMinCopiedPixels: deps.config.limits.smartCutMinCopiedPixels,
+            },
+            job as VideoJob,
+            ctx,
+          );
         } finally {
           lease?.release();
         }

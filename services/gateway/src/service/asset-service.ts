@@ -104,8 +104,10 @@ export class AssetService {
     const source = this.source(event);
     const info = await this.d.inspector.inspect(source);
     this.checkClip(info, req);
-    if (req.filter !== null && info.tracks !== null && info.selectTracks(req.filter).length === 0) {
-      throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
+    if (req.filter !== null && info.tracks !== null) {
+      const selected = info.selectTracks(req.filter);
+      if (selected.length === 0) throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
+      if (!selected.some((t) => t.type === 'video')) throw validation('clip.filter must keep at least one video track', { field: 'clip.filter' });
     }
     return this.create('video', req, event, source, (id, outputPath) => ({
       kind: 'video',
