@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { runProcess } from '@framesmith/core/media/run-process';
 import { freePort } from './stack/free-port.js';
 import { makeTestVideo } from './stack/demo-media.js';
 import { startStack } from './stack/start-stack.js';
@@ -44,9 +44,14 @@ async function main() {
     for (const [name, workflowId] of Object.entries(jobs)) {
       const handle = client.workflow.getHandle(workflowId);
       await handle.result().catch(() => undefined);
-      const history = await handle.fetchHistory();
-      await writeFile(path.join(OUT, `${name}.json`), historyToJSON(history));
-      console.log(`recorded ${name} (${history.events?.length} events)`);
+      // The CLI writes the same proto JSON the Web UI exports, which historyFromJSON reads.
+      const { stdout } = await runProcess(
+        process.env.TEMPORAL_CLI ?? 'temporal',
+        ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.temporalAddress, '--output', 'json'],
+        { timeoutMs: 30_000 },
+      );
+      await writeFile(path.join(OUT, `${name}.json`), JSON.stringify(JSON.parse(stdout.toString()), null, 1) + '\n');
+      console.log(`recorded ${name} (${(JSON.parse(stdout.toString()).events ?? []).length} events)`);
     }
   } finally {
     await connection.close();

@@ -23,4 +23,13 @@ describe('workflow replay', () => {
     }
     expect(seen.sort()).toEqual(files.map((f) => f.replace(/\.json$/, '')));
   }, 120_000);
+
+  it('detects drift: the same histories fail against changed workflow code', async () => {
+    const history = historyFromJSON(JSON.parse(await readFile(path.join(DIR, 'image-completed.json'), 'utf8')));
+    const result = await Worker.runReplayHistory({ workflowsPath: path.resolve(import.meta.dirname, 'fixtures/drifted-workflows.ts') }, history, 'image-completed').then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(result?.name).toBe('DeterminismViolationError');
+  }, 120_000);
 });
