@@ -74,6 +74,9 @@ describe('gRPC (grpc-js client against the Connect gateway)', () => {
     // The event's vuflow gives the public URL.
     expect(last.asset.url).toBe('https://cdn.example.com/media/grpc-test/rpc-frame.jpg');
     expect(updates.length).toBeGreaterThanOrEqual(1);
+    const progress = updates.map((u) => u.progress).filter((p) => p !== undefined);
+    expect(progress[progress.length - 1]).toBe(1);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
 
     const got = (await call(c.assets, 'getAsset')({ id: asset.id, noCache: false })) as Asset;
     expect(got.stateString).toBe('COMPLETED');

@@ -189,3 +189,31 @@ describe('orchestration', () => {
 function w(output: string[]) {
   return output.join('');
 }
+
+describe('progress', () => {
+  it('WatchAsset streams the running activity heartbeat progress, then COMPLETED', async () => {
+    const { createFramesmithClient } = await import('../lib/core/src/grpc-client.js');
+    const c = createFramesmithClient(stack().grpcAddress, stack().apiKey);
+    try {
+      const asset = await image(await urlEvent('/stall/watch1/index.m3u8'), 'watched');
+      await until(() => origin.waiting('watch1') > 0, 30_000, 'job running');
+      const updates: { state: string; progress: number | undefined }[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        const s = c.assets.watchAsset({ id: asset.id });
+        s.on('data', (u: any) => {
+          updates.push({ state: u.asset.stateString, progress: u.progress });
+          // Release the origin once the stream has shown the job running with a heartbeat.
+          if (u.asset.stateString === 'GENERATING' && u.progress !== undefined) origin.release('watch1');
+        });
+        s.on('end', () => resolve());
+        s.on('error', reject);
+      });
+      await done;
+      expect(updates[0]).toMatchObject({ state: 'GENERATING' });
+      expect(updates.some((u) => u.state === 'GENERATING' && u.progress === 0)).toBe(true);
+      expect(updates[updates.length - 1]).toEqual({ state: 'COMPLETED', progress: 1 });
+    } finally {
+      c.close();
+    }
+  }, 60_000);
+});

@@ -3,7 +3,7 @@
 import type { Config } from '@framesmith/core/config';
 import { ASSET_TYPES } from '@framesmith/core/domain/asset';
 import { SA, syncWorkflowId, WORKFLOW } from '@framesmith/core/temporal/names';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/client';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
 import type { JobControl, SyncResult } from './service/asset-service.js';
 
@@ -22,6 +22,13 @@ export function createTemporalJobs(client: Client, config: Config): JobControl {
         if (/already completed|not found|closed/i.test((err as Error).message)) return false;
         throw err;
       }
+    },
+    async progress(jobId) {
+      const d = await client.workflow.getHandle(jobId).describe();
+      const payload = d.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+      if (!payload) return null;
+      const details = defaultPayloadConverter.fromPayload<{ progress?: unknown }>(payload);
+      return typeof details?.progress === 'number' ? details.progress : null;
     },
     async runSync(eventId): Promise<SyncResult> {
       const handle = await client.workflow.start(WORKFLOW.sync, {

@@ -156,9 +156,6 @@ export function createRepo(db: pg.Pool) {
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
-    async setProgress(id: string, progress: number): Promise<void> {
-      await db.query(`UPDATE assets SET progress = $2 WHERE id = $1 AND state = ${AssetState.GENERATING}`, [id, progress]);
-    },
     async deleteAsset(id: string): Promise<StoredAsset | null> {
       const r = await db.query(`WITH w AS (DELETE FROM assets WHERE id = $1 RETURNING *) ${selectFrom('w')}`, [id]);
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;

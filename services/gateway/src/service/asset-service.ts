@@ -42,6 +42,8 @@ export interface JobControl {
   /** Cancels the asset's workflow; false when none was running. */
   cancelAsset(jobId: string): Promise<boolean>;
   runSync(eventId: string): Promise<SyncResult>;
+  /** Progress 0..1 of a running job, from its activity's last heartbeat; null when unknown. */
+  progress(jobId: string): Promise<number | null>;
 }
 
 export interface AssetServiceDeps {
@@ -290,17 +292,28 @@ export class AssetService {
     return this.d.jobs.runSync(id);
   }
 
-  /** Follows one asset until COMPLETED or FAILED; yields on every change of state or progress. */
+  /**
+   * Follows one asset until COMPLETED or FAILED; yields on every change of state or progress.
+   * State comes from PostgreSQL (any gateway instance sees it), progress from the running
+   * activity's heartbeat in Temporal.
+   */
   async *watchAsset(id: string, signal: AbortSignal, pollMs = 250): AsyncGenerator<{ asset: AssetObject; progress: number | null }> {
     const key = assetId(id);
     let last = '';
+    let progress: number | null = null;
+    let progressAt = 0;
     while (!signal.aborted) {
       const a = await this.d.repo.getAsset(key);
       if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
-      const fingerprint = `${a.state}:${a.progress}:${a.dateModified.getTime()}`;
+      if (a.state === AssetState.COMPLETED) progress = 1;
+      else if (a.state === AssetState.GENERATING && a.jobId && Date.now() - progressAt >= 1000) {
+        progressAt = Date.now();
+        progress = (await this.d.jobs.progress(a.jobId).catch(() => null)) ?? progress;
+      }
+      const fingerprint = `${a.state}:${progress}:${a.dateModified.getTime()}`;
       if (fingerprint !== last) {
         last = fingerprint;
-        yield { asset: toAssetObject(a, a.urlBase), progress: a.progress };
+        yield { asset: toAssetObject(a, a.urlBase), progress };
       }
       if (a.state !== AssetState.GENERATING) return;
       await new Promise<void>((resolve) => {
