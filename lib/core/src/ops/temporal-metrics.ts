@@ -2,7 +2,7 @@
 // runtime on a private loopback port and appended to our /metrics, so each process is one
 // scrape target.
 import net from 'node:net';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,6 +19,8 @@ function freeLoopbackPort(): Promise<number> {
 export async function installTemporalMetrics(): Promise<() => Promise<string>> {
   const port = await freeLoopbackPort();
   Runtime.install({
+    // The SDK's INFO lines (every worker state change) drown the stack's own log.
+    logger: new DefaultLogger((process.env.TEMPORAL_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
     telemetryOptions: {
       metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true }, metricPrefix: 'temporal_' },
     },
