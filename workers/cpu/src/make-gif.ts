@@ -14,7 +14,7 @@ import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
 import { createGifskiProgressParser } from '@framesmith/core/media/gif-encode-progress';
 import { gifFramePlan, gifFramesArgs } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
-import { openSource } from '@framesmith/core/media/open-source';
+import { openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
@@ -44,13 +44,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   const { config, storage } = deps;
   const { limits } = config;
   const gifski = deps.gifskiPath ?? (defaultGifski ??= bundledGifskiPath());
-  const src = await openSource(job.source, {
-    storage,
-    ffprobePath: config.ffprobePath,
-    timeoutMs: 30_000,
-    signal: ctx.signal,
-    storageRoot: config.storageRoot,
-  });
+  const src = await openJobSource(config, storage, job.source, ctx.signal);
   const start = src.toSeconds(job.start);
   const end = src.toSeconds(job.end);
   if (start === null || end === null) throw new BadInputError('the clip start or end cannot be mapped onto the source');
@@ -60,9 +54,6 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   }
   const sourceWidth = src.probe.width!;
   const sourceHeight = src.probe.height!;
-  if (sourceWidth * sourceHeight > limits.maxSourcePixels) {
-    throw new BadInputError(`the source is ${sourceWidth}x${sourceHeight}, above the ${limits.maxSourcePixels}-pixel limit`);
-  }
   const size = gifOutputSize({ width: sourceWidth, height: sourceHeight }, { width: job.width, height: job.height }, limits.defaultGifMaxWidth);
   if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
     throw new BadInputError(

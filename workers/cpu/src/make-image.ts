@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import type { Config } from '@framesmith/core/config';
 import type { ImageJob, MediaResult } from '@framesmith/core/domain/job';
 import { grabFrameArgs } from '@framesmith/core/media/grab-frame-args';
-import { openSource } from '@framesmith/core/media/open-source';
+import { openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
@@ -15,20 +15,11 @@ export const JPEG_QUALITY = 90;
 
 export async function makeImage(deps: { config: Config; storage: Storage }, job: ImageJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
-  const src = await openSource(job.source, {
-    storage,
-    ffprobePath: config.ffprobePath,
-    timeoutMs: 30_000,
-    signal: ctx.signal,
-    storageRoot: config.storageRoot,
-  });
+  const src = await openJobSource(config, storage, job.source, ctx.signal);
   const seconds = src.toSeconds(job.time);
   if (seconds === null) throw new BadInputError('the requested time cannot be mapped onto the source');
   const width = src.probe.width!;
   const height = src.probe.height!;
-  if (width * height > config.limits.maxSourcePixels) {
-    throw new BadInputError(`the source is ${width}x${height}, above the ${config.limits.maxSourcePixels}-pixel limit`);
-  }
   ctx.progress(0.2, { phase: 'grab' });
   const frameBytes = width * height * 3;
   const { stdout } = await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, seconds, fps: src.probe.fps, originSeconds: src.probe.videoStartSeconds, inputOptions: src.inputOptions }).flat(), {

@@ -27,7 +27,7 @@ import { checkJoinedClip, framecrcArgs, joinWindows, parseFramecrc } from '@fram
 import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets } from '@framesmith/core/media/clip-x264';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { type FrameTimeline, frameIndexAt, frameTimeline, keyframeListArgs, parseKeyframeList } from '@framesmith/core/media/keyframes';
-import { type OpenedSource, openSource } from '@framesmith/core/media/open-source';
+import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from '@framesmith/core/media/run-process';
 import { CPU_STRATEGY, decodeArgs, encodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
 import { log } from '@framesmith/core/ops/lifecycle';
@@ -80,13 +80,7 @@ function streamFacts(raw: unknown, index: number): StreamFacts {
 export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
   const strategy = (deps.chooseStrategy ?? (() => CPU_STRATEGY))();
-  const src = await openSource(job.source, {
-    storage,
-    ffprobePath: config.ffprobePath,
-    timeoutMs: PROBE_TIMEOUT_MS,
-    signal: ctx.signal,
-    storageRoot: config.storageRoot,
-  });
+  const src = await openJobSource(config, storage, job.source, ctx.signal, PROBE_TIMEOUT_MS);
   ctx.progress(0.02, { phase: 'probe' });
 
   // --- times and limits ------------------------------------------------------------------

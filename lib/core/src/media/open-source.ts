@@ -152,3 +152,23 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
     },
   };
 }
+
+/**
+ * openSource as every media activity calls it: settings from configuration, and the source
+ * refused when its picture is over the pixel limit (a decompression bomb must not reach the
+ * decoder or sharp).
+ */
+export async function openJobSource(
+  config: { ffprobePath: string; storageRoot: string; limits: { maxSourcePixels: number } },
+  storage: Storage,
+  source: SourceRef,
+  signal: AbortSignal,
+  timeoutMs = 30_000,
+): Promise<OpenedSource> {
+  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal, storageRoot: config.storageRoot });
+  const pixels = (src.probe.width ?? 0) * (src.probe.height ?? 0);
+  if (pixels > config.limits.maxSourcePixels) {
+    throw new SourceError(`the source is ${src.probe.width}x${src.probe.height}, above the ${config.limits.maxSourcePixels}-pixel limit`);
+  }
+  return src;
+}

@@ -63,67 +63,36 @@ export class AssetService {
 
   async createImage(body: unknown): Promise<AssetObject> {
     const req = parseImageRequest(body);
-    const event = await this.event(req.eventId);
-    const source = this.source(event);
-    const info = await this.d.inspector.inspect(source);
+    const { event, source, info } = await this.resolveEvent(req.eventId);
     this.checkTimes(info, [['time', req.time]]);
-    return this.create('image', req, event, source, (assetIdValue, outputPath) => ({
-      kind: 'image',
-      assetId: assetIdValue,
-      eventId: event.id,
-      source,
-      outputPath,
-      time: req.time,
-    }));
+    return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }));
   }
 
   async createGif(body: unknown): Promise<AssetObject> {
     const req: GifRequest = parseGifRequest(body, this.d.config.limits);
-    const event = await this.event(req.eventId);
-    const source = this.source(event);
-    const info = await this.d.inspector.inspect(source);
+    const { event, source, info } = await this.resolveEvent(req.eventId);
     this.checkClip(info, req);
-    return this.create('gif', req, event, source, (id, outputPath) => ({
-      kind: 'gif',
-      assetId: id,
-      eventId: event.id,
-      source,
-      outputPath,
-      start: req.start,
-      end: req.end,
-      fps: req.fps,
-      width: req.width,
-      height: req.height,
-      playbackRepeats: req.playbackRepeats,
-      reverse: req.reverse,
-      playbackSpeed: req.playbackSpeed,
-    }));
+    const { start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed } = req;
+    return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }));
   }
 
   async createVideo(body: unknown): Promise<AssetObject> {
     const req: VideoRequest = parseVideoRequest(body, this.d.config.limits);
-    const event = await this.event(req.eventId);
-    const source = this.source(event);
-    const info = await this.d.inspector.inspect(source);
+    const { event, source, info } = await this.resolveEvent(req.eventId);
     this.checkClip(info, req);
     if (req.filter !== null && info.tracks !== null) {
       const selected = info.selectTracks(req.filter);
       if (selected.length === 0) throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
       if (!selected.some((t) => t.type === 'video')) throw validation('clip.filter must keep at least one video track', { field: 'clip.filter' });
     }
-    return this.create('video', req, event, source, (id, outputPath) => ({
-      kind: 'video',
-      assetId: id,
-      eventId: event.id,
-      source,
-      outputPath,
-      start: req.start,
-      end: req.end,
-      filter: req.filter,
-      mezzanine: req.mezzanine,
-      frameAccurate: req.frameAccurate,
-      copyTs: req.copyTs,
-    }));
+    const { start, end, filter, mezzanine, frameAccurate, copyTs } = req;
+    return this.create('video', req, event, source, (base) => ({ ...base, kind: 'video', start, end, filter, mezzanine, frameAccurate, copyTs }));
+  }
+
+  private async resolveEvent(eventId: string) {
+    const event = await this.event(eventId);
+    const source = this.source(event);
+    return { event, source, info: await this.d.inspector.inspect(source) };
   }
 
   private checkClip(info: Awaited<ReturnType<SourceInspector['inspect']>>, req: ClipRequest) {
@@ -153,8 +122,8 @@ export class AssetService {
     kind: JobKind,
     req: ImageRequest | GifRequest | VideoRequest,
     event: EventRecord,
-    _source: SourceRef,
-    makeJob: (assetId: string, outputPath: string) => MediaJob,
+    source: SourceRef,
+    makeJob: (base: { assetId: string; eventId: string; source: SourceRef; outputPath: string }) => MediaJob,
   ): Promise<AssetObject> {
     const id = randomUUID();
     const jobId = assetWorkflowId(kind, id);
@@ -167,7 +136,7 @@ export class AssetService {
     for (let n = 0; n < 1000 && asset === null; n++) {
       const outputPath = `${folder}/${numberedFilename(base, extension, n)}`;
       if (await this.d.storage.stat(outputPath)) continue;
-      input = { job: makeJob(id, outputPath), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
+      input = { job: makeJob({ assetId: id, eventId: event.id, source, outputPath }), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
       try {
         asset = await this.d.repo.insertAsset(this.d.repo.db, {
           id,
