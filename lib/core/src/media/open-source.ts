@@ -97,13 +97,21 @@ async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<Hl
   return playlist;
 }
 
+// A finished file does not change under the same size and mtime: its probe is reused by every
+// job on it (one ffprobe is ~80 ms, a third of a frame grab). Playlists are read every time.
+const PROBE_CACHE_SIZE = 256;
+const probeCache = new Map<string, MediaProbe>();
+
 export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promise<OpenedSource> {
   const isHls = source.kind === 'file' ? isPlaylistPath(source.path) : isPlaylistPath(new URL(source.url).pathname);
   let input: string;
   let inputOptions: string[];
+  let cacheKey: string | null = null;
   if (source.kind === 'file') {
     input = deps.storage.localPath(source.path);
-    if (!(await deps.storage.stat(source.path))) throw new SourceError(`the source file ${source.path} does not exist`);
+    const st = await deps.storage.stat(source.path);
+    if (!st) throw new SourceError(`the source file ${source.path} does not exist`);
+    if (!isHls) cacheKey = `${input}:${st.size}:${st.mtimeMs}`;
     inputOptions = isHls ? HLS_FILE_WHITELIST : FILE_WHITELIST;
   } else {
     input = source.url;
@@ -112,7 +120,12 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   const playlist = isHls ? await readPlaylist(source, deps) : null;
   let probe: MediaProbe;
   try {
-    probe = await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal });
+    const cached = cacheKey ? probeCache.get(cacheKey) : undefined;
+    probe = cached ?? (await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal }));
+    if (cacheKey && !cached) {
+      if (probeCache.size >= PROBE_CACHE_SIZE) probeCache.delete(probeCache.keys().next().value!);
+      probeCache.set(cacheKey, probe);
+    }
   } catch (err) {
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
     const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;

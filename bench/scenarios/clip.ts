@@ -1,0 +1,123 @@
+// B3: a frame-accurate VIDEO clip through the pipeline (smart cut) vs a full libx264
+// re-encode of the same frames by hand; both outputs are checked for exact first/last frames.
+// B4: a keyframe clip (stream copy) through the pipeline vs a raw ffmpeg stream copy.
+import path from 'node:path';
+import { parseClipTime } from '@framesmith/core/time';
+import { checkClipEdges, type EdgeCheck, timeCommand } from '../lib/media-checks.js';
+import { phaseLine, timedAsset } from '../lib/pipeline-run.js';
+import { type BenchContext, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
+import { formatSeconds, summarize } from '../lib/stats.js';
+import type { JobProfile } from '../lib/profile-job.js';
+import { formatProfile, profileVideo } from '../lib/worker-profile.js';
+
+const offset = (t: string) => {
+  const c = parseClipTime(t);
+  if (c?.kind !== 'offset') throw new Error(`not an offset: ${t}`);
+  return c.seconds;
+};
+
+/** The source frames start <= t < end: first and last frame numbers. */
+export function clipFrames(start: number, end: number, fps: number): { first: number; last: number } {
+  return { first: Math.ceil(start * fps - 1e-6), last: Math.ceil(end * fps - 1e-6) - 1 };
+}
+
+function videoRequest(ctx: BenchContext, name: string, frameAccurate: boolean) {
+  const c = ctx.params.clip;
+  return { name, clip: { eventId: ctx.eventId, start: c.start, end: c.end, filter: null }, frameAccurate, mezzanine: false, copyTs: false };
+}
+
+/**
+ * The exact full re-encode by hand, as media-notes.md gives it: seek to the first frame's own
+ * time (rounded down to ffmpeg's microseconds, so the seek cannot skip past it), fix the count
+ * with -frames:v. libx264 veryfast with its default quality, audio to AAC.
+ */
+function reencodeByHand(src: string, first: number, count: number, fps: number, out: string): string[] {
+  return [
+    '-nostdin', '-v', 'error', '-y', '-ss', (Math.floor((first / fps) * 1e6) / 1e6).toFixed(6), '-i', src,
+    '-map', '0:v:0', '-map', '0:a:0?', '-frames:v', String(count), '-c:v', 'libx264', '-preset', 'veryfast',
+    '-c:a', 'aac', '-b:a', '128k', '-t', (count / fps).toFixed(6), out,
+  ];
+}
+
+function copyByHand(src: string, start: string, seconds: number, out: string): string[] {
+  return ['-nostdin', '-v', 'error', '-y', '-ss', start, '-i', src, '-t', seconds.toFixed(3), '-c', 'copy', out];
+}
+
+async function profile(ctx: BenchContext, frameAccurate: boolean): Promise<{ line: string; profile: JobProfile | null }> {
+  try {
+    const p = await profileVideo(ctx, { ...ctx.params.clip, frameAccurate });
+    return { line: `worker profile: ${formatProfile(p)}`, profile: p };
+  } catch (err) {
+    return { line: `worker profile failed: ${(err as Error).message}`, profile: null };
+  }
+}
+
+export const clipAccurate: Scenario = {
+  id: 'B3',
+  title: (p) => `VIDEO frame-accurate clip ${p.clip.start} → ${p.clip.end}`,
+  async run(ctx): Promise<ScenarioOutcome> {
+    const TARGET = 0.15;
+    const { fps, width, height } = ctx.media.spec;
+    const { first, last } = clipFrames(offset(ctx.params.clip.start), offset(ctx.params.clip.end), fps);
+    const src = path.join(ctx.storageRoot, ctx.mp4Rel);
+    const out = path.join(ctx.workDir, 'b3-by-hand.mp4');
+    await timedAsset(ctx, 'video', videoRequest(ctx, 'b3 warm-up', true));
+    const r = await interleaved(
+      ctx.params.clipRuns,
+      (i) => timedAsset(ctx, 'video', videoRequest(ctx, `b3 run ${i}`, true)),
+      () => timeCommand('ffmpeg', reencodeByHand(src, first, last - first + 1, fps, out)),
+    );
+    const p = summarize(r.a.map((s) => s.seconds));
+    const b = summarize(r.b);
+    const ratio = p.median / b.median;
+    const edges = { first, last, fps, width, height };
+    const pipeEdges: EdgeCheck = await checkClipEdges(path.join(ctx.storageRoot, r.a[r.a.length - 1]!.finished.done.path), src, edges);
+    const handEdges: EdgeCheck = await checkClipEdges(out, src, edges);
+    const prof = await profile(ctx, true);
+    const breakdown = [
+      phaseLine(r.a),
+      prof.line,
+      `frames ${first}–${last} (${last - first + 1}); pipeline clip: ${pipeEdges.frames} frames, first matches ${pipeEdges.firstMatch}, last ${pipeEdges.lastMatch} (PSNR ${JSON.stringify(pipeEdges.firstPsnr)} / ${JSON.stringify(pipeEdges.lastPsnr)}); by-hand re-encode exact: ${handEdges.exact ? 'yes' : 'no'}`,
+    ].filter((l): l is string => l !== null);
+    return {
+      row: {
+        pipeline: `${formatSeconds(p)}, exact: ${pipeEdges.exact ? 'yes' : 'NO'}`,
+        baseline: formatSeconds(b),
+        ratio: ratioText(ratio),
+        target: `≤ ${TARGET}, exact frames`,
+      },
+      met: ratio <= TARGET && pipeEdges.exact,
+      score: pipeEdges.exact ? ratio / TARGET : Math.max(ratio / TARGET, 2),
+      headline: ratioText(ratio),
+      breakdown,
+      data: { pipeline: p, baseline: b, ratio, pipelineEdges: pipeEdges, baselineEdges: handEdges, phases: r.a.map((s) => s.phases), profile: prof.profile },
+    };
+  },
+};
+
+export const clipCopy: Scenario = {
+  id: 'B4',
+  title: () => 'VIDEO keyframe clip of the same range',
+  async run(ctx): Promise<ScenarioOutcome> {
+    const TARGET = 3;
+    const src = path.join(ctx.storageRoot, ctx.mp4Rel);
+    const out = path.join(ctx.workDir, 'b4-by-hand.mp4');
+    const seconds = offset(ctx.params.clip.end) - offset(ctx.params.clip.start);
+    const hand = () => timeCommand('ffmpeg', copyByHand(src, ctx.params.clip.start, seconds, out));
+    await timedAsset(ctx, 'video', videoRequest(ctx, 'b4 warm-up', false));
+    await hand();
+    const r = await interleaved(ctx.params.runs, (i) => timedAsset(ctx, 'video', videoRequest(ctx, `b4 run ${i}`, false)), hand);
+    const p = summarize(r.a.map((s) => s.seconds));
+    const b = summarize(r.b);
+    const ratio = p.median / b.median;
+    const prof = await profile(ctx, false);
+    return {
+      row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${TARGET}` },
+      met: ratio <= TARGET,
+      score: ratio / TARGET,
+      headline: ratioText(ratio),
+      breakdown: [phaseLine(r.a), prof.line].filter((l): l is string => l !== null),
+      data: { pipeline: p, baseline: b, ratio, phases: r.a.map((s) => s.phases), profile: prof.profile },
+    };
+  },
+};
