@@ -1,13 +1,15 @@
 // Workflows: deterministic and thin. All I/O happens in activities; these only decide the
 // order, the queues, the retry policy and what a failure means for the asset.
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { AssetWorkflowInput, AssetWorkflowResult } from '@framesmith/core/domain/job';
 import type { MediaActivities, StateActivities } from './activity-types.js';
 import type { SyncResult } from './sync-event.js';
 
 const NON_RETRYABLE = ['SourceError', 'BadInputError', 'MediaError'];
 
-const state = proxyActivities<StateActivities>({
+// State writes are one short PostgreSQL statement each: local activities in the orchestrator
+// (which has the database) save a task-queue round trip per job (bench B2).
+const state = proxyLocalActivities<StateActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20 },
 });
