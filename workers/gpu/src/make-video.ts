@@ -23,7 +23,7 @@ import {
   smartCutPaysOff,
 } from '@framesmith/core/media/clip-smart-cut';
 import { type ClipTracks, mapArgs, selectClipTracks, TrackSelectionError } from '@framesmith/core/media/clip-tracks';
-import { checkJoinedClip, framecrcArgs, joinWindows, parseFramecrc } from '@framesmith/core/media/clip-verify';
+import { checkJoinedClip, framecrcArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrc } from '@framesmith/core/media/clip-verify';
 import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets } from '@framesmith/core/media/clip-x264';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { type FrameTimeline, frameIndexAt, frameTimeline, keyframeListArgs, parseKeyframeList } from '@framesmith/core/media/keyframes';
@@ -348,8 +348,21 @@ async function smartCut(run: Runner, s: SmartCutInput): Promise<string | null> {
     const keys = timeline.keyframes.map((k) => frameIndexAt(k, origin, fps)).filter((k) => k >= plan.middle.first && k < middleEnd);
     const firstGopEnd = keys.find((k) => k > plan.middle.first) ?? middleEnd;
     const lastKey = keys[keys.length - 1] ?? plan.middle.first;
-    const windows = joinWindows({ frameCount: n, firstCopiedGopEnd: firstGopEnd - plan.clip.first, lastCopiedKeyframe: lastKey - plan.clip.first });
-    const sourceGops = [...new Map([[plan.middle.first, firstGopEnd], [lastKey, middleEnd]]).entries()];
+    const windows = joinWindows({
+      frameCount: n,
+      firstCopied: plan.middle.first - plan.clip.first,
+      firstCopiedGopEnd: firstGopEnd - plan.clip.first,
+      lastCopiedKeyframe: lastKey - plan.clip.first,
+      tailStart: middleEnd - plan.clip.first,
+    });
+    // The source's decode of the copied frames those windows cover.
+    const sourceGops =
+      windows.length === 1
+        ? [...new Map([[plan.middle.first, firstGopEnd], [lastKey, middleEnd]]).entries()]
+        : [
+            [plan.middle.first, Math.min(firstGopEnd, plan.middle.first + JOIN_PROBE_FRAMES)] as const,
+            [lastKey, Math.min(middleEnd, lastKey + JOIN_PROBE_FRAMES)] as const,
+          ];
     const crcs = async (input: string, inputOptions: string[], stream: string, from: number | null, frames: number) =>
       parseFramecrc((await run.bytes(framecrcArgs({ input, inputOptions, stream, from, frames }))).toString('utf8')).map((f) => f.crc);
     const [decoded, copied] = await Promise.all([

@@ -64,12 +64,19 @@ describe('checkJoinedClip', () => {
 });
 
 describe('joinWindows', () => {
-  it('decodes the start through the first copied GOP and the last copied GOP to the end', () => {
-    // 107 frames: head 21, copied GOPs at 21 and 71 (50 frames each), tail 36 from 121.
-    expect(joinWindows({ frameCount: 157, firstCopiedGopEnd: 71, lastCopiedKeyframe: 71 })).toEqual([{ at: 0, count: 157 }]);
-    expect(joinWindows({ frameCount: 1215, firstCopiedGopEnd: 112, lastCopiedKeyframe: 1152 })).toEqual([
-      { at: 0, count: 112 },
-      { at: 1152, count: 63 },
+  it('decodes the re-encoded edges and the first frames of the first and last copied GOPs', () => {
+    // One copied GOP (21..71): the whole clip is a single window.
+    expect(joinWindows({ frameCount: 157, firstCopied: 21, firstCopiedGopEnd: 71, lastCopiedKeyframe: 71, tailStart: 121 })).toEqual([{ at: 0, count: 157 }]);
+    // 1215 frames: head 52, copied GOPs from 52 (every 60) to 1152, tail from 1192.
+    expect(joinWindows({ frameCount: 1215, firstCopied: 52, firstCopiedGopEnd: 112, lastCopiedKeyframe: 1132, tailStart: 1192 })).toEqual([
+      { at: 0, count: 56 },
+      { at: 1132, count: 4 },
+      { at: 1192, count: 23 },
+    ]);
+    // No head and no tail: the clip starts and ends on GOP boundaries.
+    expect(joinWindows({ frameCount: 180, firstCopied: 0, firstCopiedGopEnd: 60, lastCopiedKeyframe: 120, tailStart: 180 })).toEqual([
+      { at: 0, count: 4 },
+      { at: 120, count: 4 },
     ]);
   });
 });

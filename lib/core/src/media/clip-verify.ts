@@ -1,8 +1,8 @@
 // Checks a joined smart-cut clip: every frame is there on a steady clock across the joins
-// (packet times, no decoding), and the joins decode: the clip is decoded from its start
-// through the first copied GOP and from the last copied GOP to its end, and the copied frames'
-// pictures are compared with the source's own decode of the same frames (a checksum per
-// decoded frame, `-f framecrc`). The GOPs between are bit copies of closed source GOPs that
+// (packet times, no decoding), and the joins decode: the re-encoded edges and the first frames
+// of the first and last copied GOPs are decoded, and the copied frames' pictures are compared
+// with the source's own decode of the same frames (a checksum per decoded frame,
+// `-f framecrc`). The GOPs between are bit copies of closed source GOPs that
 // share the checked parameter sets, so decoding them again would prove nothing new; decoding
 // only the joins keeps the check at a few GOPs whatever the clip's length. A join whose
 // parameter sets or timestamps do not fit shows up as a wrong count, a jump, a window that
@@ -104,14 +104,29 @@ export function checkJoinedClip(c: JoinedClipCheck): string | null {
   return null;
 }
 
+/** Copied frames decoded at each join: enough for the IDR and its first dependants. */
+export const JOIN_PROBE_FRAMES = 4;
+
 /**
- * The windows to decode: from the clip's start through the first copied GOP, and from the
- * last copied keyframe to the end; one window when they meet. Indexes are clip frames.
+ * The windows to decode (clip frame indexes): from the clip's start (the re-encoded head)
+ * into the first copied GOP, the first frames of the last copied GOP, and the re-encoded
+ * tail. The copied GOPs are closed and their packets are the source's own, so a join that
+ * decodes right for its IDR and first dependants decodes right for the rest of the GOP; one
+ * window when the copied part is a single GOP.
  */
-export function joinWindows(o: { frameCount: number; firstCopiedGopEnd: number; lastCopiedKeyframe: number }): { at: number; count: number }[] {
+export function joinWindows(o: {
+  frameCount: number;
+  firstCopied: number;
+  firstCopiedGopEnd: number;
+  lastCopiedKeyframe: number;
+  tailStart: number;
+}): { at: number; count: number }[] {
   if (o.lastCopiedKeyframe <= o.firstCopiedGopEnd) return [{ at: 0, count: o.frameCount }];
-  return [
-    { at: 0, count: o.firstCopiedGopEnd },
-    { at: o.lastCopiedKeyframe, count: o.frameCount - o.lastCopiedKeyframe },
+  const k = JOIN_PROBE_FRAMES;
+  const windows = [
+    { at: 0, count: Math.min(o.firstCopied + k, o.firstCopiedGopEnd) },
+    { at: o.lastCopiedKeyframe, count: Math.min(k, o.tailStart - o.lastCopiedKeyframe) },
   ];
+  if (o.tailStart < o.frameCount) windows.push({ at: o.tailStart, count: o.frameCount - o.tailStart });
+  return windows;
 }
