@@ -1,19 +1,17 @@
 // Operators' view: health and metrics endpoints, job metrics that move, and a worker that
 // drains on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
-import { type HlsOrigin, makeHls, parentPid, pidsMatching, startHlsOrigin, until } from './support/hls-server.js';
+import { type HlsOrigin, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
+import { createProcessPool } from './support/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 let origin: HlsOrigin;
-let hlsDir = '';
+let closeOrigin = async () => {};
 let fileEvent = '';
-const spawned: ChildProcess[] = [];
+const processes = createProcessPool();
 
 function metricValue(text: string, name: string, labels: Record<string, string>): number {
   for (const line of text.split('\n')) {
@@ -23,25 +21,17 @@ function metricValue(text: string, name: string, labels: Record<string, string>)
   return 0;
 }
 
-async function urlImage(p: string, name: string) {
-  const ev = await api('POST', '/api/event/', { title: name, sourceUrl: origin.url(p) });
-  const r = await api('POST', '/api/asset/image/', { eventId: ev.body.id, name, time: '00:00:01' });
-  expect(r.status).toBe(200);
-  return r.body;
-}
+const urlImage = (p: string, name: string) => imageFromOrigin(origin, p, name);
 
 beforeAll(async () => {
   const vod = await testVideo('operations/vod.mp4', { seconds: 6 });
   fileEvent = (await createEvent(vod)).id;
-  hlsDir = await mkdtemp(path.join(tmpdir(), 'framesmith-hls-ops-'));
-  await makeHls(path.join(stack().storageRoot, vod), hlsDir);
-  origin = await startHlsOrigin(hlsDir);
+  ({ origin, close: closeOrigin } = await startStackHlsOrigin(vod));
 });
 
 afterAll(async () => {
-  for (const c of spawned) if (c.exitCode === null) c.kill('SIGKILL');
-  await origin?.close();
-  await rm(hlsDir, { recursive: true, force: true });
+  processes.killAll();
+  await closeOrigin();
 });
 
 describe('operations', () => {
@@ -76,26 +66,17 @@ describe('operations', () => {
     const holdA = await urlImage('/stall/drainHoldA/index.m3u8', 'drain hold A');
     const holdB = await urlImage('/stall/drainHoldB/index.m3u8', 'drain hold B');
     await until(() => origin.waiting('drainHoldA') > 0 && origin.waiting('drainHoldB') > 0, 30_000, 'stack worker busy');
-    const out: string[] = [];
-    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/cpu/src/main.ts'], {
-      cwd: ROOT,
-      env: { ...stack().env, CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '20000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    spawned.push(w);
-    w.stdout!.on('data', (c) => out.push(String(c)));
-    w.stderr!.on('data', (c) => out.push(String(c)));
-    await until(() => out.join('').includes('polling'), 60_000, 'worker polling');
+    const w = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '20000' });
+    await w.waitFor('polling');
     const job = await urlImage('/stall/drainJob/index.m3u8', 'drain job');
     await until(() => origin.waiting('drainJob') > 0, 30_000, 'job on the draining worker');
     const [tool] = await pidsMatching('/stall/drainJob/');
-    expect(await parentPid(tool!)).toBe(w.pid);
-    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
-    w.kill('SIGTERM');
+    expect(await parentPid(tool!)).toBe(w.child.pid);
+    w.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
-    expect(w.exitCode).toBeNull(); // still finishing its job
+    expect(w.child.exitCode).toBeNull(); // still finishing its job
     origin.release('drainJob');
-    expect(await exited).toBe(0);
+    expect(await w.exited).toBe(0);
     expect((await waitForAsset(job.id)).stateString).toBe('COMPLETED');
     expect(await pidsMatching('/stall/drainJob/')).toEqual([]);
     origin.release('drainHoldA');
@@ -107,21 +88,12 @@ describe('operations', () => {
     const holdA = await urlImage('/stall/graceHoldA/index.m3u8', 'grace hold A');
     const holdB = await urlImage('/stall/graceHoldB/index.m3u8', 'grace hold B');
     await until(() => origin.waiting('graceHoldA') > 0 && origin.waiting('graceHoldB') > 0, 30_000, 'stack worker busy');
-    const out: string[] = [];
-    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/cpu/src/main.ts'], {
-      cwd: ROOT,
-      env: { ...stack().env, CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '1500' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    spawned.push(w);
-    w.stdout!.on('data', (c) => out.push(String(c)));
-    w.stderr!.on('data', (c) => out.push(String(c)));
-    await until(() => out.join('').includes('polling'), 60_000, 'worker polling');
+    const w = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '1500' });
+    await w.waitFor('polling');
     const job = await urlImage('/stall/graceJob/index.m3u8', 'grace job');
     await until(() => origin.waiting('graceJob') > 0, 30_000, 'job on the draining worker');
-    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
-    w.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
     // The cancelled attempt killed its process; release the origin and free the stack's worker.
     await until(async () => (await pidsMatching('/stall/graceJob/')).length === 0, 10_000, 'tool killed');
     origin.release('graceJob');
@@ -135,16 +107,12 @@ describe('operations', () => {
 describe('GPU worker telemetry', () => {
   it('shows GPU figures from recorded nvidia-smi output (an H100 without NVENC) on /metrics', async () => {
     const port = await freePort();
-    const out: string[] = [];
-    const w = spawn(process.execPath, ['--import', 'tsx', 'workers/gpu/src/main.ts'], {
-      cwd: ROOT,
-      env: { ...stack().env, METRICS_PORT: String(port), NVIDIA_SMI_XML_FILE: path.join(ROOT, 'workers/gpu/test/fixtures/h100-80gb-hbm3.xml'), TASK_QUEUE_GPU: 'framesmith-gpu-telemetry-test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const w = processes.start('workers/gpu/src/main.ts', {
+      METRICS_PORT: String(port),
+      NVIDIA_SMI_XML_FILE: path.join(ROOT, 'workers/gpu/test/fixtures/h100-80gb-hbm3.xml'),
+      TASK_QUEUE_GPU: 'framesmith-gpu-telemetry-test',
     });
-    spawned.push(w);
-    w.stdout!.on('data', (c) => out.push(String(c)));
-    w.stderr!.on('data', (c) => out.push(String(c)));
-    await until(() => out.join('').includes('polling'), 60_000, 'gpu worker polling');
+    await w.waitFor('polling');
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metricValue(text, 'framesmith_gpu_memory_total_bytes', { gpu: '0' })).toBeGreaterThan(80e9);
     expect(text).toMatch(/framesmith_gpu_utilization_ratio\{gpu="0"\} [\d.]+/);
@@ -153,9 +121,8 @@ describe('GPU worker telemetry', () => {
     expect(metricValue(text, 'framesmith_gpu_encoder_sessions', { gpu: '0' })).toBe(0);
     // No CUDA on this machine: the trials fail, so the capability gauges say so and jobs use the CPU.
     expect(metricValue(text, 'framesmith_gpu_capability', { gpu: '0', feature: 'nvenc' })).toBe(0);
-    expect(out.join('')).toMatch(/"strategy":"cpu"/);
-    const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)));
-    w.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(w.output()).toMatch(/"strategy":"cpu"/);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
   }, 90_000);
 });

@@ -1,35 +1,29 @@
 // Orchestration guarantees against the real Temporal dev server and real workers: priority
 // overtaking, retries, immediate failure, cancellation, a worker killed mid-job, the gateway
 // crash window, and serialized syncs.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, db, stack, testVideo, waitForAsset, workflowCount } from './support/api.js';
-import { type HlsOrigin, makeHls, parentPid, pidsMatching, startHlsOrigin, until } from './support/hls-server.js';
+import { type HlsOrigin, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
+import { createProcessPool } from './support/processes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 let origin: HlsOrigin;
-let hlsDir = '';
+let closeOrigin = async () => {};
 let fileEvent = '';
 let temporal: Client;
 let connection: Connection;
-const spawned: ChildProcess[] = [];
-
-async function urlEvent(p: string): Promise<string> {
-  const r = await api('POST', '/api/event/', { title: `url ${p}`, sourceUrl: origin.url(p) });
-  expect(r.status).toBe(200);
-  return r.body.id;
-}
+const processes = createProcessPool();
 
 async function image(eventId: string, name: string, priority?: number) {
   const r = await api('POST', '/api/asset/image/', { eventId, name, time: '00:00:01', ...(priority ? { priority } : {}) });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { id: string; jobId: string; path: string };
 }
+
+const stalled = (key: string, name: string) => imageFromOrigin(origin, `/stall/${key}/index.m3u8`, name);
 
 /** Attempts of the media activity (makeImage/makeGif/makeVideo) in a workflow's history. */
 async function activityAttempts(workflowId: string): Promise<number[]> {
@@ -42,37 +36,25 @@ async function activityAttempts(workflowId: string): Promise<number[]> {
     .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
 }
 
-function spawnProcess(entry: string, env: Record<string, string>): { child: ChildProcess; output: string[] } {
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...stack().env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (c) => output.push(String(c)));
-  child.stderr!.on('data', (c) => output.push(String(c)));
-  spawned.push(child);
-  return { child, output };
-}
-
 beforeAll(async () => {
   const vod = await testVideo('orchestration/vod.mp4', { seconds: 6 });
   fileEvent = (await createEvent(vod)).id;
-  hlsDir = await mkdtemp(path.join(tmpdir(), 'framesmith-hls-'));
-  await makeHls(path.join(stack().storageRoot, vod), hlsDir);
-  origin = await startHlsOrigin(hlsDir);
+  ({ origin, close: closeOrigin } = await startStackHlsOrigin(vod));
   connection = await Connection.connect({ address: stack().temporalAddress });
   temporal = new Client({ connection });
 });
 
 afterAll(async () => {
-  for (const c of spawned) if (c.exitCode === null) c.kill('SIGKILL');
-  await origin?.close();
+  processes.killAll();
+  await closeOrigin();
   await connection?.close();
-  await rm(hlsDir, { recursive: true, force: true });
 });
 
 describe('orchestration', () => {
   it('runs a priority-1 request before a backlog of priority-10 requests', async () => {
     // Hold both CPU worker slots with jobs whose source stalls.
-    const blockA = await image(await urlEvent('/stall/prioA/index.m3u8'), 'blocker A');
-    const blockB = await image(await urlEvent('/stall/prioB/index.m3u8'), 'blocker B');
+    const blockA = await stalled('prioA', 'blocker A');
+    const blockB = await stalled('prioB', 'blocker B');
     await until(() => origin.waiting('prioA') > 0 && origin.waiting('prioB') > 0, 30_000, 'both slots busy');
     const backlog = [];
     for (let i = 0; i < 5; i++) backlog.push(await image(fileEvent, `low ${i}`, 10));
@@ -90,7 +72,7 @@ describe('orchestration', () => {
   }, 120_000);
 
   it('retries a transient source failure and completes', async () => {
-    const asset = await image(await urlEvent('/flaky/retry1/index.m3u8'), 'flaky');
+    const asset = await imageFromOrigin(origin, '/flaky/retry1/index.m3u8', 'flaky');
     const done = await waitForAsset(asset.id, 60_000);
     expect(done.stateString).toBe('COMPLETED');
     expect(origin.requests.filter((p) => p === '/flaky/retry1/index.m3u8').length).toBeGreaterThanOrEqual(2);
@@ -109,7 +91,7 @@ describe('orchestration', () => {
   });
 
   it('cancels the job on delete: the process is killed and nothing is left', async () => {
-    const asset = await image(await urlEvent('/stall/cancel1/index.m3u8'), 'to cancel');
+    const asset = await stalled('cancel1', 'to cancel');
     await until(() => origin.waiting('cancel1') > 0, 30_000, 'job running');
     const pids = await pidsMatching('/stall/cancel1/');
     expect(pids.length).toBeGreaterThan(0);
@@ -125,17 +107,17 @@ describe('orchestration', () => {
 
   it('finishes a job on another worker when its worker is SIGKILLed mid-job', async () => {
     // Fill the stack's CPU worker, then start a second worker: the next job can only go there.
-    const holdA = await image(await urlEvent('/stall/killHoldA/index.m3u8'), 'hold A');
-    const holdB = await image(await urlEvent('/stall/killHoldB/index.m3u8'), 'hold B');
+    const holdA = await stalled('killHoldA', 'hold A');
+    const holdB = await stalled('killHoldB', 'hold B');
     await until(() => origin.waiting('killHoldA') > 0 && origin.waiting('killHoldB') > 0, 30_000, 'stack worker busy');
-    const w2 = spawnProcess('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()) });
-    await until(() => w2.output.join('').includes('polling'), 60_000, 'second worker polling');
-    const victim = await image(await urlEvent('/stall/killVictim/index.m3u8'), 'victim');
+    const w2 = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()) });
+    await w2.waitFor('polling');
+    const victim = await stalled('killVictim', 'victim');
     await until(() => origin.waiting('killVictim') > 0, 30_000, 'victim job running on the second worker');
     const [toolPid] = await pidsMatching('/stall/killVictim/');
     expect(await parentPid(toolPid!)).toBe(w2.child.pid);
     w2.child.kill('SIGKILL');
-    await new Promise((r) => w2.child.once('exit', r));
+    await w2.exited;
     origin.release('killVictim');
     origin.release('killHoldA');
     origin.release('killHoldB');
@@ -149,15 +131,15 @@ describe('orchestration', () => {
 
   it('recovers the gateway crash window: a row without a workflow gets its workflow', async () => {
     const port = await freePort();
-    const gw = spawnProcess('services/gateway/src/main.ts', { PORT: String(port), GRPC_PORT: String(await freePort()), FRAMESMITH_FAULT: 'crash-before-workflow-start' });
-    await until(() => w(gw.output).includes('listening'), 60_000, 'faulty gateway listening');
+    const gw = processes.start('services/gateway/src/main.ts', { PORT: String(port), GRPC_PORT: String(await freePort()), FRAMESMITH_FAULT: 'crash-before-workflow-start' });
+    await gw.waitFor('listening');
     const res = await fetch(`http://127.0.0.1:${port}/api/asset/image/`, {
       method: 'POST',
       headers: { 'API-KEY': stack().apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ eventId: fileEvent, name: 'crash window', time: '00:00:02' }),
     }).catch((e) => e);
     expect(res).toBeInstanceOf(Error); // the gateway died mid-request
-    await new Promise((r) => (gw.child.exitCode !== null ? r(null) : gw.child.once('exit', r)));
+    await gw.exited;
     expect(gw.child.signalCode).toBe('SIGKILL');
     const row = await db().query("SELECT id, job_id, state FROM assets WHERE name = 'crash window'");
     expect(row.rows).toHaveLength(1);
@@ -186,16 +168,12 @@ describe('orchestration', () => {
   }, 60_000);
 });
 
-function w(output: string[]) {
-  return output.join('');
-}
-
 describe('progress', () => {
   it('WatchAsset streams the running activity heartbeat progress, then COMPLETED', async () => {
     const { createFramesmithClient } = await import('../lib/core/src/grpc-client.js');
     const c = createFramesmithClient(stack().grpcAddress, stack().apiKey);
     try {
-      const asset = await image(await urlEvent('/stall/watch1/index.m3u8'), 'watched');
+      const asset = await stalled('watch1', 'watched');
       await until(() => origin.waiting('watch1') > 0, 30_000, 'job running');
       const updates: { state: string; progress: number | undefined }[] = [];
       const done = new Promise<void>((resolve, reject) => {

@@ -104,3 +104,30 @@ export async function parentPid(pid: number): Promise<number | null> {
   if (!stat) return null;
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
+
+/** A stalling origin serving an HLS rendition of a generated stack video, for a test file. */
+export async function startStackHlsOrigin(vodRel: string): Promise<{ origin: HlsOrigin; close(): Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { stack } = await import('./api.js');
+  const dir = await mkdtemp(path.join(tmpdir(), 'framesmith-hls-'));
+  await makeHls(path.join(stack().storageRoot, vodRel), dir);
+  const origin = await startHlsOrigin(dir);
+  return {
+    origin,
+    async close() {
+      await origin.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An IMAGE request on a new event whose source is `origin`'s `pathname`. */
+export async function imageFromOrigin(origin: HlsOrigin, pathname: string, name: string, priority?: number) {
+  const { api } = await import('./api.js');
+  const ev = await api('POST', '/api/event/', { title: `url ${pathname}`, sourceUrl: origin.url(pathname) });
+  if (ev.status !== 200) throw new Error(`event: ${ev.status} ${JSON.stringify(ev.body)}`);
+  const r = await api('POST', '/api/asset/image/', { eventId: ev.body.id, name, time: '00:00:01', ...(priority ? { priority } : {}) });
+  if (r.status !== 200) throw new Error(`image: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { id: string; jobId: string; path: string };
+}
