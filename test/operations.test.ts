@@ -57,6 +57,11 @@ describe('operations', () => {
     );
     expect(after).toMatch(/framesmith_queue_wait_seconds_count\{kind="image"\} \d+/);
     expect(metricValue(after, 'framesmith_jobs_in_flight', { kind: 'image' })).toBe(0);
+    // ffmpeg's own speed (x realtime) from its -progress output, here from a GIF's extraction.
+    const gif = await api('POST', '/api/asset/gif/', { clip: { eventId: fileEvent, start: '00:00:01', end: '00:00:03' }, name: 'metrics gif', fps: 10 });
+    expect((await waitForAsset(gif.body.id)).stateString).toBe('COMPLETED');
+    const withGif = await (await fetch(url)).text();
+    expect(metricValue(withGif, 'framesmith_ffmpeg_speed_ratio', { kind: 'gif' })).toBeGreaterThan(0);
     // The Temporal SDK's own metrics ride along on the same scrape.
     expect(after).toMatch(/^temporal_activity_execution_latency\w*\{/m);
   });

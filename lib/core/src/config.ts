@@ -65,8 +65,6 @@ export interface Config {
   drainGraceMs: number;
   /** GENERATING rows older than this without a workflow are restarted by the reconciler. */
   orphanAfterMs: number;
-  /** Read cache time-to-live for GET routes; 0 disables the cache. */
-  readCacheTtlMs: number;
   limits: Limits;
 }
 
@@ -124,7 +122,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'METRICS_PORT', 0),
     drainGraceMs: int(env, 'DRAIN_GRACE_MS', 30_000),
     orphanAfterMs: int(env, 'ORPHAN_AFTER_MS', 30_000),
-    readCacheTtlMs: int(env, 'READ_CACHE_TTL_MS', 2_000),
     limits: {
       maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
       maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),

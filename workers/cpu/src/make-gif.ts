@@ -75,7 +75,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   try {
     ctx.progress(0.05, { phase: 'extract', frames: plan.frameCount });
     const progress = createProgressParser((p) => {
-      if (p.frame !== null) ctx.progress(0.05 + (EXTRACT_SHARE - 0.05) * Math.min(1, p.frame / plan.frameCount), { phase: 'extract' });
+      if (p.frame !== null) ctx.progress(0.05 + (EXTRACT_SHARE - 0.05) * Math.min(1, p.frame / plan.frameCount), { phase: 'extract', speed: p.speed });
     });
     await runProcess(
       config.ffmpegPath,

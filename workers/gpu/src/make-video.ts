@@ -411,7 +411,7 @@ class Runner {
     const to = Math.min(0.95, Math.max(from, p.to));
     this.ctx.progress(from, { phase: p.phase });
     const parser = createProgressParser((u) => {
-      if (u.frame !== null && p.frames > 0) this.ctx.progress(from + (to - from) * Math.min(1, u.frame / p.frames), { phase: p.phase });
+      if (u.frame !== null && p.frames > 0) this.ctx.progress(from + (to - from) * Math.min(1, u.frame / p.frames), { phase: p.phase, speed: u.speed });
     });
     await runProcess(this.deps.config.ffmpegPath, args.flat(), {
       timeoutMs: this.timeoutMs,

@@ -128,10 +128,6 @@ export function createRepo(db: pg.Pool) {
       const r = await db.query(`${selectFrom('assets')} ${whereClause(f, params, extra)} ORDER BY a.date_created, a.id`, params);
       return r.rows.map(assetFromRow);
     },
-    async pathTaken(path: string): Promise<boolean> {
-      const r = await db.query('SELECT 1 FROM assets WHERE path = $1', [path]);
-      return r.rowCount! > 0;
-    },
     async renameAsset(id: string, name: string): Promise<StoredAsset | null> {
       const r = await db.query(
         `WITH w AS (UPDATE assets SET name = $2, date_modified = clock_timestamp() WHERE id = $1 RETURNING *) ${selectFrom('w')}`,

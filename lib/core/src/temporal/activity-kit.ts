@@ -5,7 +5,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { SourceError } from '../media/open-source.js';
 import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '../media/run-process.js';
-import { jobDuration, jobsInFlight, jobsTotal, queueWait } from '../ops/metrics.js';
+import { ffmpegSpeed, jobDuration, jobsInFlight, jobsTotal, queueWait } from '../ops/metrics.js';
 
 /** Bad input that no retry can fix: the asset fails at once with this reason. */
 export class BadInputError extends Error {
@@ -19,7 +19,7 @@ export const NON_RETRYABLE_TYPES = ['SourceError', 'BadInputError', 'MediaError'
 
 export interface JobContext {
   signal: AbortSignal;
-  /** Records progress 0..1 (and anything else useful) in the next heartbeat. */
+  /** Records progress 0..1 (and anything else useful) in the next heartbeat; `speed` (ffmpeg's x realtime) also feeds the metric. */
   progress(fraction: number, details?: Record<string, unknown>): void;
 }
 
@@ -39,6 +39,7 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
       signal: ctx.cancellationSignal,
       progress(fraction, extra = {}) {
         details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
+        if (typeof extra.speed === 'number' && Number.isFinite(extra.speed)) ffmpegSpeed.labels(kind).set(extra.speed);
       },
     });
     jobsTotal.labels(kind, 'completed').inc();

@@ -202,12 +202,6 @@ export class AssetService {
     return rows.map((a) => toAssetObject(a, a.urlBase));
   }
 
-  async listAssetsFiltered(filter: AssetFilter, pageIndex: number): Promise<AssetObject[]> {
-    if (!Number.isInteger(pageIndex) || pageIndex < 0) throw validation('pageIndex must be a whole number from 0', { field: 'pageIndex' });
-    const rows = await this.d.repo.listAssets(filter, pageIndex);
-    return rows.map((a) => toAssetObject(a, a.urlBase));
-  }
-
   async renameAsset(id: string, name: unknown): Promise<AssetObject> {
     const r = parseRename(id, name);
     const a = await this.d.repo.renameAsset(r.id, r.name);

@@ -30,38 +30,26 @@ const UNKNOWN: SourceInfo = {
 };
 
 export function createSourceInspector(config: Config, storage: Storage): SourceInspector {
-  // Finished files do not change under the same size and mtime: cache their facts.
-  const cache = new Map<string, SourceInfo>();
   return {
     async inspect(source) {
       // Remote (often live) origins are not read in the request path: their duration is not
       // known up front, and a slow origin must not stall the API. The worker checks them.
       if (source.kind === 'url') return UNKNOWN;
-      let key: string | null = null;
-      if (source.kind === 'file') {
-        const st = await storage.stat(source.path);
-        if (st && !/\.m3u8$/i.test(source.path)) key = `${st.path}:${st.size}:${st.mtimeMs}`;
-        if (key && cache.has(key)) return cache.get(key)!;
-      }
       let opened: OpenedSource;
       try {
+        // openSource caches the probe of a finished file; a playlist is read every time.
         opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000, storageRoot: config.storageRoot });
       } catch (err) {
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
         throw err;
       }
-      const info: SourceInfo = {
+      return {
         durationSeconds: opened.durationSeconds,
         hasTimecode: opened.hasTimecode,
         tracks: opened.tracks,
         instantToOffset: (ms) => opened.toSeconds({ kind: 'instant', epochMs: ms }),
         selectTracks: (filter) => selectTracks(parseTrackFilter(filter), opened.tracks),
       };
-      if (key) {
-        if (cache.size > 256) cache.delete(cache.keys().next().value!);
-        cache.set(key, info);
-      }
-      return info;
     },
   };
 }
