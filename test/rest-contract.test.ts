@@ -271,6 +271,9 @@ describe('REST contract', () => {
       expect(del.status).toBe(200);
       expect((await api('GET', `/api/event/${ev.body.id}`)).body).toEqual(errorShape('EventNotFound'));
       expect((await api('GET', `/api/asset/${done.id}`)).status).toBe(404);
+      // The event's generated file went with it; its VOD file stays.
+      expect(existsSync(path.join(stack().storageRoot, done.path))).toBe(false);
+      expect(existsSync(path.join(stack().storageRoot, 'later/vod.mp4'))).toBe(true);
     });
   });
 

@@ -341,8 +341,11 @@ export class AssetService {
   async deleteEvent(id: string): Promise<{ id: string }> {
     const key = optUuid({ id }, 'id');
     if (!key) throw validation('the event id must be a GUID', { field: 'id' });
-    const assets = await this.d.repo.findAssets({ ...NO_FILTER, eventId: key, states: [AssetState.GENERATING] });
-    for (const a of assets) if (a.jobId) await this.d.jobs.cancelAsset(a.jobId);
+    await this.event(key);
+    // Generated assets go with their event (jobs cancelled, files removed); SYSTEM assets are
+    // files the system found, such as the VOD itself, and stay on storage.
+    const generated = await this.d.repo.findAssets({ ...NO_FILTER, eventId: key, types: [AssetType.IMAGE, AssetType.VIDEO, AssetType.GIF] });
+    for (const a of generated) await this.removeAsset(a);
     if (!(await this.d.repo.deleteEvent(key))) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
     return { id: key };
   }
