@@ -27,7 +27,9 @@ import {
   type VideoRequest,
 } from './asset-requests.js';
 import { asObject, type Body, optString, optUuid, reqString } from './parse-input.js';
-import type { SourceInspector } from './source-inspector.js';
+import type { SourceInfo, SourceInspector } from './source-inspector.js';
+import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
+import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 
 export interface SyncResult {
   hasVodFileChanged: boolean;
@@ -71,7 +73,8 @@ export class AssetService {
   async createGif(body: unknown): Promise<AssetObject> {
     const req: GifRequest = parseGifRequest(body, this.d.config.limits);
     const { event, source, info } = await this.resolveEvent(req.eventId);
-    this.checkClip(info, req);
+    const clip = this.checkClip(info, req);
+    if (clip) this.checkGifLimits(info, req, clip);
     const { start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed } = req;
     return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }));
   }
@@ -95,15 +98,17 @@ export class AssetService {
     return { event, source, info: await this.d.inspector.inspect(source) };
   }
 
-  private checkClip(info: Awaited<ReturnType<SourceInspector['inspect']>>, req: ClipRequest) {
-    this.checkTimes(info, [
+  /** Checks the clip's times against the source; returns them in seconds when the source was read. */
+  private checkClip(info: SourceInfo, req: ClipRequest): { start: number; end: number } | null {
+    const [start, end] = this.checkTimes(info, [
       ['clip.start', req.start],
       ['clip.end', req.end],
     ]);
+    return info.known ? { start: start!, end: end! } : null;
   }
 
-  private checkTimes(info: Awaited<ReturnType<SourceInspector['inspect']>>, times: [string, ClipTime][]) {
-    for (const [field, t] of times) {
+  private checkTimes(info: SourceInfo, times: [string, ClipTime][]): number[] {
+    return times.map(([field, t]) => {
       let seconds: number | null;
       if (t.kind === 'instant') {
         if (!info.hasTimecode) throw validation(`${field} is an ISO8601 instant but the source carries no timecode; use HH:mm:ss.fff`, { field });
@@ -114,6 +119,25 @@ export class AssetService {
       }
       if (info.durationSeconds !== null && seconds > info.durationSeconds) {
         throw validation(`${field} is beyond the end of the media (${info.durationSeconds.toFixed(3)} s)`, { field, durationSeconds: info.durationSeconds });
+      }
+      return seconds;
+    });
+  }
+
+  /** The GIF limits that depend on the source, checked here so the request fails, not the job. */
+  private checkGifLimits(info: SourceInfo, req: GifRequest, clip: { start: number; end: number }) {
+    const { limits } = this.d.config;
+    const plan = gifFramePlan({ startSeconds: clip.start, endSeconds: clip.end, fps: req.fps, playbackSpeed: req.playbackSpeed, sourceFps: info.fps });
+    const maxFrames = limits.maxGifSeconds * limits.maxFps;
+    if (plan.frameCount > maxFrames) {
+      throw validation(`the GIF would have ${plan.frameCount} frames; at most ${maxFrames} are allowed (shorten the clip, lower fps or raise playbackSpeed)`, { field: 'playbackSpeed', maxFrames });
+    }
+    if (info.width !== null && info.height !== null) {
+      const size = gifOutputSize({ width: info.width, height: info.height }, { width: req.width, height: req.height }, limits.defaultGifMaxWidth);
+      if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
+        throw validation(`keeping the source's aspect makes the GIF ${size.width}x${size.height}, above ${limits.maxOutputDimension} pixels a side; give a smaller width or height`, {
+          field: req.width !== null ? 'width' : 'height',
+        });
       }
     }
   }

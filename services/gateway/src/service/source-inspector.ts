@@ -9,7 +9,12 @@ import { openSource, type OpenedSource, SourceError, SourceUnavailableError } fr
 import type { Storage } from '@framesmith/core/storage';
 
 export interface SourceInfo {
+  /** False when the source was not read at request time (remote or unreadable): the worker decides. */
+  known: boolean;
   durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
   hasTimecode: boolean;
   tracks: OpenedSource['tracks'] | null;
   instantToOffset(epochMs: number): number | null;
@@ -21,7 +26,11 @@ export interface SourceInspector {
 }
 
 const UNKNOWN: SourceInfo = {
+  known: false,
   durationSeconds: null,
+  width: null,
+  height: null,
+  fps: null,
   // Unknown sources accept instants here; the worker maps or fails them with the reason.
   hasTimecode: true,
   tracks: null,
@@ -44,7 +53,11 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
         throw err;
       }
       return {
+        known: true,
         durationSeconds: opened.durationSeconds,
+        width: opened.probe.width,
+        height: opened.probe.height,
+        fps: opened.probe.fps,
         hasTimecode: opened.hasTimecode,
         tracks: opened.tracks,
         instantToOffset: (ms) => opened.toSeconds({ kind: 'instant', epochMs: ms }),
