@@ -97,10 +97,11 @@ async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<Hl
   return playlist;
 }
 
-// A finished file does not change under the same size and mtime: its probe is reused by every
-// job on it (one ffprobe is ~80 ms, a third of a frame grab). Playlists are read every time.
+// A file on storage does not change under the same size and mtime: its probe (and, for an
+// HLS playlist, its parsed and checked segment list) is reused by every job on it. One ffprobe
+// is ~80 ms, a third of a frame grab. A live playlist that is rewritten gets a new key.
 const PROBE_CACHE_SIZE = 256;
-const probeCache = new Map<string, MediaProbe>();
+const probeCache = new Map<string, { probe: MediaProbe; playlist: HlsMediaPlaylist | null }>();
 
 export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promise<OpenedSource> {
   const isHls = source.kind === 'file' ? isPlaylistPath(source.path) : isPlaylistPath(new URL(source.url).pathname);
@@ -111,20 +112,20 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
     input = deps.storage.localPath(source.path);
     const st = await deps.storage.stat(source.path);
     if (!st) throw new SourceError(`the source file ${source.path} does not exist`);
-    if (!isHls) cacheKey = `${input}:${st.size}:${st.mtimeMs}`;
+    cacheKey = `${input}:${st.size}:${st.mtimeMs}`;
     inputOptions = isHls ? HLS_FILE_WHITELIST : FILE_WHITELIST;
   } else {
     input = source.url;
     inputOptions = HTTP_WHITELIST;
   }
-  const playlist = isHls ? await readPlaylist(source, deps) : null;
+  const cached = cacheKey ? probeCache.get(cacheKey) : undefined;
+  const playlist = cached ? cached.playlist : isHls ? await readPlaylist(source, deps) : null;
   let probe: MediaProbe;
   try {
-    const cached = cacheKey ? probeCache.get(cacheKey) : undefined;
-    probe = cached ?? (await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal }));
+    probe = cached?.probe ?? (await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal }));
     if (cacheKey && !cached) {
       if (probeCache.size >= PROBE_CACHE_SIZE) probeCache.delete(probeCache.keys().next().value!);
-      probeCache.set(cacheKey, probe);
+      probeCache.set(cacheKey, { probe, playlist });
     }
   } catch (err) {
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
