@@ -17,10 +17,13 @@ export interface ImageJob extends JobBase {
   time: ClipTime;
 }
 
-export interface GifJob extends JobBase {
-  kind: 'gif';
+export interface ClipRange {
   start: ClipTime;
   end: ClipTime;
+}
+
+/** GIF options after normalisation (the request and the job carry the same ones). */
+export interface GifOptions extends ClipRange {
   fps: number;
   width: number | null;
   height: number | null;
@@ -30,14 +33,20 @@ export interface GifJob extends JobBase {
   playbackSpeed: number;
 }
 
-export interface VideoJob extends JobBase {
-  kind: 'video';
-  start: ClipTime;
-  end: ClipTime;
+/** VIDEO options after normalisation. */
+export interface VideoOptions extends ClipRange {
   filter: string | null;
   mezzanine: boolean;
   frameAccurate: boolean;
   copyTs: boolean;
+}
+
+export interface GifJob extends JobBase, GifOptions {
+  kind: 'gif';
+}
+
+export interface VideoJob extends JobBase, VideoOptions {
+  kind: 'video';
 }
 
 export type MediaJob = ImageJob | GifJob | VideoJob;

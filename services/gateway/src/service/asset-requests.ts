@@ -3,6 +3,7 @@
 import type { Limits } from '@framesmith/core/config';
 import { ASSET_STATES, ASSET_TYPES, type AssetStateValue, type AssetTypeValue } from '@framesmith/core/domain/asset';
 import { filenameProblem } from '@framesmith/core/domain/filename';
+import type { ClipRange, GifOptions, VideoOptions } from '@framesmith/core/domain/job';
 import type { AssetFilter } from '@framesmith/core/db/repo';
 import { validation } from '@framesmith/core/errors';
 import { parseTrackFilter } from '@framesmith/core/media/filter-expression';
@@ -25,26 +26,9 @@ export interface ImageRequest extends Common {
   time: ClipTime;
 }
 
-export interface ClipRequest extends Common {
-  start: ClipTime;
-  end: ClipTime;
-}
-
-export interface GifRequest extends ClipRequest {
-  fps: number;
-  width: number | null;
-  height: number | null;
-  playbackRepeats: number;
-  reverse: boolean;
-  playbackSpeed: number;
-}
-
-export interface VideoRequest extends ClipRequest {
-  filter: string | null;
-  mezzanine: boolean;
-  frameAccurate: boolean;
-  copyTs: boolean;
-}
+export interface ClipRequest extends Common, ClipRange {}
+export interface GifRequest extends Common, GifOptions {}
+export interface VideoRequest extends Common, VideoOptions {}
 
 function time(b: Body, key: string, field: string): ClipTime {
   const text = reqString(b, key, field, 64);
