@@ -1,6 +1,7 @@
 // Orchestration guarantees against the real Temporal dev server and real workers: priority
 // overtaking, retries, immediate failure, cancellation, a worker killed mid-job, the gateway
 // crash window, and serialized syncs.
+import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -103,6 +104,7 @@ describe('orchestration', () => {
     expect((await api('GET', `/api/asset/${asset.id}`)).status).toBe(404);
     const scratch = await readdir(path.join(stack().storageRoot, '.scratch')).catch(() => []);
     expect(scratch).toEqual([]);
+    expect(existsSync(path.join(stack().storageRoot, asset.path))).toBe(false);
   }, 60_000);
 
   it('finishes a job on another worker when its worker is SIGKILLed mid-job', async () => {

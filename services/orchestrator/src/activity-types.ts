@@ -11,6 +11,8 @@ export interface MediaActivities {
 export interface StateActivities {
   completeAsset(a: { assetId: string; path: string }): Promise<'completed' | 'gone'>;
   failAsset(a: { assetId: string; reason: string }): Promise<void>;
+  /** After a cancelled job: removes an output the media activity may have stored anyway, unless its asset still exists. */
+  discardOutput(a: { assetId: string; path: string }): Promise<'removed' | 'kept'>;
   syncEvent(a: { eventId: string }): Promise<SyncResult>;
 }
 

@@ -15,6 +15,13 @@ export function createStateActivities(deps: { repo: Repo; storage: Storage }): S
       await deps.storage.remove(path);
       return 'gone';
     },
+    async discardOutput({ assetId, path }) {
+      // Cancellation comes from deleting the asset (or its event); a row that still exists
+      // owns its file.
+      if (await deps.repo.getAsset(assetId)) return 'kept';
+      await deps.storage.remove(path);
+      return 'removed';
+    },
     async failAsset({ assetId, reason }) {
       await deps.repo.failAsset(assetId, reason);
     },

@@ -31,7 +31,12 @@ export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWor
     await state.completeAsset({ assetId: job.assetId, path: result.path });
     return { assetId: job.assetId, state: 'COMPLETED', path: result.path, strategy: result.strategy, failureReason: null };
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err)) {
+      // The activity has acknowledged the cancellation (it waits for that by default), but it
+      // may have stored its file just before: the deleted asset's file must not outlive it.
+      await CancellationScope.nonCancellable(() => state.discardOutput({ assetId: job.assetId, path: job.outputPath }));
+      throw err;
+    }
     const reason = failureReason(err);
     await CancellationScope.nonCancellable(() => state.failAsset({ assetId: job.assetId, reason }));
     // The asset is FAILED; the workflow fails too so the UI shows it and the stderr tail.
