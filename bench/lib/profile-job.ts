@@ -71,6 +71,7 @@ export async function makeTracedTools(dir: string, real: { ffmpeg: string; ffpro
 export interface RecordingContext {
   signal: AbortSignal;
   progress(fraction: number, details?: Record<string, unknown>): void;
+  defer(cleanup: () => Promise<void>): void;
 }
 
 /** Runs `work` with a recording JobContext; returns the phase spans and the tools inside them. */
@@ -80,8 +81,10 @@ export async function profileJob(tools: TracedTools, shorten: (args: string) => 
   let current = 'open source (probe)';
   const t0 = Date.now();
   marks.push({ at: t0, phase: current });
+  const cleanups: (() => Promise<void>)[] = [];
   const ctx: RecordingContext = {
     signal: new AbortController().signal,
+    defer: (cleanup) => void cleanups.push(cleanup),
     progress(_fraction, details) {
       const phase = typeof details?.phase === 'string' ? details.phase : null;
       if (phase && phase !== current) {
@@ -90,7 +93,7 @@ export async function profileJob(tools: TracedTools, shorten: (args: string) => 
       }
     },
   };
-  const result = await work(ctx);
+  const result = await work(ctx).finally(() => Promise.all(cleanups.map((c) => c().catch(() => undefined))));
   const t1 = Date.now();
   const trace = await readFile(tools.traceFile, 'utf8').catch(() => '');
   const runs: ToolRun[] = trace

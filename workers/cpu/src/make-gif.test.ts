@@ -54,7 +54,7 @@ function job(o: Partial<Omit<GifJob, 'start' | 'end'>> & { start: number; end: n
 
 function context(signal = new AbortController().signal) {
   const seen: number[] = [];
-  const ctx: JobContext = { signal, progress: (f) => seen.push(f) };
+  const ctx: JobContext = { signal, progress: (f) => seen.push(f), defer: () => undefined };
   return { ctx, seen };
 }
 

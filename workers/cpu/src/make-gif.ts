@@ -44,7 +44,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   const { config, storage } = deps;
   const { limits } = config;
   const gifski = deps.gifskiPath ?? (defaultGifski ??= bundledGifskiPath());
-  const src = await openJobSource(config, storage, job.source, ctx.signal);
+  const src = await openJobSource(config, storage, job.source, ctx);
   const start = src.toSeconds(job.start);
   const end = src.toSeconds(job.end);
   if (start === null || end === null) throw new BadInputError('the clip start or end cannot be mapped onto the source');

@@ -15,7 +15,7 @@ export const JPEG_QUALITY = 90;
 
 export async function makeImage(deps: { config: Config; storage: Storage }, job: ImageJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
-  const src = await openJobSource(config, storage, job.source, ctx.signal);
+  const src = await openJobSource(config, storage, job.source, ctx);
   const seconds = src.toSeconds(job.time);
   if (seconds === null) throw new BadInputError('the requested time cannot be mapped onto the source');
   const width = src.probe.width!;

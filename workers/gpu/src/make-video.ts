@@ -80,7 +80,7 @@ function streamFacts(raw: unknown, index: number): StreamFacts {
 export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
   const strategy = (deps.chooseStrategy ?? (() => CPU_STRATEGY))();
-  const src = await openJobSource(config, storage, job.source, ctx.signal, PROBE_TIMEOUT_MS);
+  const src = await openJobSource(config, storage, job.source, ctx, PROBE_TIMEOUT_MS);
   ctx.progress(0.02, { phase: 'probe' });
 
   // --- times and limits ------------------------------------------------------------------

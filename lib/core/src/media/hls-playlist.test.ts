@@ -351,3 +351,44 @@ describe('checkPlaylistUris', () => {
     expect(() => checkPlaylistUris(playlistWith('a.ts'), { kind: 'file', dir: 'x', root: 'media' })).toThrow(TypeError);
   });
 });
+
+describe('vodSnapshot', () => {
+  it('makes every URI absolute and ends the list, keeping dates and durations', async () => {
+    const { vodSnapshot, parseHlsPlaylist } = await import('./hls-playlist.js');
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      '#EXT-X-TARGETDURATION:2',
+      '#EXT-X-MEDIA-SEQUENCE:3',
+      '#EXT-X-KEY:METHOD=AES-128,URI="keys/k1.bin"',
+      '#EXTINF:2.000000,',
+      '#EXT-X-PROGRAM-DATE-TIME:2026-11-27T00:00:06.000+0000',
+      'seg003.ts',
+      '#EXTINF:2.000000,',
+      'seg004.ts',
+      '',
+    ].join('\n');
+    const playlist = parseHlsPlaylist(text);
+    if (playlist.kind !== 'media') throw new Error('media expected');
+    expect(playlist.endList).toBe(false);
+    const out = vodSnapshot(text, playlist, (u) => `file:/srv/live/${u}`);
+    expect(out).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        '#EXT-X-TARGETDURATION:2',
+        '#EXT-X-MEDIA-SEQUENCE:3',
+        '#EXT-X-KEY:METHOD=AES-128,URI="file:/srv/live/keys/k1.bin"',
+        '#EXTINF:2.000000,',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-27T00:00:06.000+0000',
+        'file:/srv/live/seg003.ts',
+        '#EXTINF:2.000000,',
+        'file:/srv/live/seg004.ts',
+        '#EXT-X-ENDLIST',
+        '',
+      ].join('\n'),
+    );
+    const again = parseHlsPlaylist(out);
+    expect(again.kind === 'media' && again.endList).toBe(true);
+  });
+});

@@ -320,3 +320,21 @@ function urlUriProblem(uri: string, base: URL): string | null {
   if (url.origin !== base.origin) return `points to ${url.origin}, not the playlist's origin ${base.origin}`;
   return null;
 }
+
+/**
+ * A live (sliding-window) media playlist as a VOD snapshot: every URI made absolute by
+ * `resolve` and `#EXT-X-ENDLIST` added. ffmpeg starts a live playlist near its live edge and
+ * cannot seek in it; the snapshot starts at the window's first segment and seeks like a VOD,
+ * so offsets and program-date-time instants mean the same as for a finished recording.
+ */
+export function vodSnapshot(text: string, playlist: HlsMediaPlaylist, resolve: (uri: string) => string): string {
+  const lines = text.split(/\r?\n/);
+  for (const r of playlist.resources) {
+    const i = r.line - 1;
+    const line = lines[i];
+    if (line === undefined) continue;
+    lines[i] = r.source === 'segment' ? resolve(r.uri) : line.replace(`URI="${r.uri}"`, `URI="${resolve(r.uri)}"`);
+  }
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  return lines.join('\n') + '\n#EXT-X-ENDLIST\n';
+}

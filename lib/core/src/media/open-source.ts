@@ -3,12 +3,13 @@
 // mapping of ISO8601 instants onto stream offsets. HLS playlists are read and their URIs
 // checked here, before ffmpeg sees them, so a crafted playlist cannot make ffmpeg read a
 // local file or reach another host.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SourceRef } from '../domain/job.js';
 import type { Storage } from '../storage.js';
 import type { ClipTime } from '../time.js';
-import { checkPlaylistUris, type HlsMediaPlaylist, instantToOffset, parseHlsPlaylist } from './hls-playlist.js';
+import { checkPlaylistUris, type HlsMediaPlaylist, instantToOffset, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
 import { type MediaProbe, probeMedia } from './probe-media.js';
 import { type TrackInfo, tracksFromFfprobe } from './track-info.js';
 
@@ -32,6 +33,7 @@ export class SourceUnavailableError extends Error {
 const TRANSIENT_STDERR = /Connection refused|Connection reset|Connection timed out|timed out|Server returned 5\d\d|Network is unreachable|End of file/i;
 
 export interface OpenedSource {
+  /** What ffmpeg opens: the file or URL, or for a live HLS window a private VOD snapshot of it. */
   input: string;
   inputOptions: string[];
   isHls: boolean;
@@ -42,6 +44,8 @@ export interface OpenedSource {
   hasTimecode: boolean;
   /** Offset in seconds from the start of the stream, or null when an instant cannot be mapped. */
   toSeconds(t: ClipTime): number | null;
+  /** Removes what opening made (a live window's snapshot). */
+  close(): Promise<void>;
 }
 
 export interface OpenSourceDeps {
@@ -56,12 +60,15 @@ export interface OpenSourceDeps {
 const FILE_WHITELIST = ['-protocol_whitelist', 'file'];
 const HLS_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto'];
 const HTTP_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls,crypto'];
+// A live window's snapshot is a local file whose segment URIs are absolute and already checked.
+const LIVE_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto'];
+const LIVE_HTTP_WHITELIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto'];
 
 export function isPlaylistPath(p: string): boolean {
   return /\.m3u8$/i.test(p.split('?')[0] ?? '');
 }
 
-async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<HlsMediaPlaylist> {
+async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<{ playlist: HlsMediaPlaylist; text: string }> {
   let text: string;
   if (source.kind === 'file') {
     text = await readFile(deps.storage.localPath(source.path), 'utf8').catch((err) => {
@@ -94,7 +101,19 @@ async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<Hl
     throw new SourceError(`the playlist refers to a location it may not use (line ${p.line}: ${p.reason})`);
   }
   if (playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
-  return playlist;
+  return { playlist, text };
+}
+
+/** Writes the VOD snapshot of a live window (URIs checked above, made absolute) to a private file. */
+async function writeLiveSnapshot(source: SourceRef, deps: OpenSourceDeps, playlist: HlsMediaPlaylist, text: string): Promise<string> {
+  const resolve =
+    source.kind === 'file'
+      ? (uri: string) => 'file:' + path.posix.resolve(path.posix.dirname(deps.storage.localPath(source.path)), uri)
+      : (uri: string) => new URL(uri, source.url).toString();
+  const dir = await mkdtemp(path.join(tmpdir(), 'framesmith-live-'));
+  const file = path.join(dir, 'window.m3u8');
+  await writeFile(file, vodSnapshot(text, playlist, resolve), { mode: 0o600 });
+  return file;
 }
 
 // A file on storage does not change under the same size and mtime: its probe (and, for an
@@ -119,7 +138,19 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
     inputOptions = HTTP_WHITELIST;
   }
   const cached = cacheKey ? probeCache.get(cacheKey) : undefined;
-  const playlist = cached ? cached.playlist : isHls ? await readPlaylist(source, deps) : null;
+  const read = !cached && isHls ? await readPlaylist(source, deps) : null;
+  const playlist = cached ? cached.playlist : (read?.playlist ?? null);
+  let snapshotDir: string | null = null;
+  if (read && !read.playlist.endList) {
+    // A live window: ffmpeg reads a VOD snapshot of it (see vodSnapshot), never the moving list.
+    input = await writeLiveSnapshot(source, deps, read.playlist, read.text);
+    snapshotDir = path.dirname(input);
+    inputOptions = source.kind === 'file' ? [...LIVE_FILE_WHITELIST, '-f', 'hls'] : [...LIVE_HTTP_WHITELIST, '-f', 'hls'];
+    cacheKey = null;
+  }
+  const close = async () => {
+    if (snapshotDir) await rm(snapshotDir, { recursive: true, force: true });
+  };
   let probe: MediaProbe;
   try {
     probe = cached?.probe ?? (await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal }));
@@ -128,6 +159,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       probeCache.set(cacheKey, { probe, playlist });
     }
   } catch (err) {
+    await close();
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
     const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;
     if (source.kind === 'url' && TRANSIENT_STDERR.test((err as { stderrTail?: string }).stderrTail ?? '')) {
@@ -135,7 +167,10 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
     }
     throw new SourceError(`the source cannot be decoded: ${tail}`, { cause: err });
   }
-  if (probe.width === null) throw new SourceError('the source has no video track');
+  if (probe.width === null) {
+    await close();
+    throw new SourceError('the source has no video track');
+  }
   let tracks: TrackInfo[] = [];
   try {
     tracks = tracksFromFfprobe(probe.raw);
@@ -164,6 +199,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       }
       return null;
     },
+    close,
   };
 }
 
@@ -176,10 +212,11 @@ export async function openJobSource(
   config: { ffprobePath: string; storageRoot: string; limits: { maxSourcePixels: number } },
   storage: Storage,
   source: SourceRef,
-  signal: AbortSignal,
+  job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void },
   timeoutMs = 30_000,
 ): Promise<OpenedSource> {
-  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal, storageRoot: config.storageRoot });
+  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal, storageRoot: config.storageRoot });
+  job.defer(src.close);
   const pixels = (src.probe.width ?? 0) * (src.probe.height ?? 0);
   if (pixels > config.limits.maxSourcePixels) {
     throw new SourceError(`the source is ${src.probe.width}x${src.probe.height}, above the ${config.limits.maxSourcePixels}-pixel limit`);

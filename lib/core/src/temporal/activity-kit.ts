@@ -19,6 +19,8 @@ export const NON_RETRYABLE_TYPES = ['SourceError', 'BadInputError', 'MediaError'
 
 export interface JobContext {
   signal: AbortSignal;
+  /** Runs `cleanup` when the job ends, however it ends (temporary files of the source). */
+  defer(cleanup: () => Promise<void>): void;
   /** Records progress 0..1 (and anything else useful) in the next heartbeat; `speed` (ffmpeg's x realtime) also feeds the metric. */
   progress(fraction: number, details?: Record<string, unknown>): void;
 }
@@ -34,9 +36,11 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
   const beat = setInterval(() => ctx.heartbeat(details), 2_000);
   jobsInFlight.labels(kind).inc();
   const started = Date.now();
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     const result = await work({
       signal: ctx.cancellationSignal,
+      defer: (cleanup) => void cleanups.push(cleanup),
       progress(fraction, extra = {}) {
         details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
         if (typeof extra.speed === 'number' && Number.isFinite(extra.speed)) ffmpegSpeed.labels(kind).set(extra.speed);
@@ -52,6 +56,7 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
   } finally {
     clearInterval(beat);
     jobsInFlight.labels(kind).dec();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
 

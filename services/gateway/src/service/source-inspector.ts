@@ -52,6 +52,8 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
         throw err;
       }
+      // The gateway only reads facts; a live window's snapshot is not needed past this point.
+      await opened.close();
       return {
         known: true,
         durationSeconds: opened.durationSeconds,
