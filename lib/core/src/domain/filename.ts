@@ -17,7 +17,6 @@ export function filenameProblem(filename: string): string | null {
   if (filename.length === 0) return 'filename must not be empty';
   if (filename.length > 200) return 'filename must be at most 200 characters';
   if (/[\/\\]/.test(filename)) return 'filename must not contain a path separator';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(filename)) return 'filename must not contain control characters';
   if (filename.includes('..')) return 'filename must not contain ".."';
   if (filename.startsWith('.')) return 'filename must not start with "."';
