@@ -201,7 +201,10 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
     }
     ctx.progress(0.97, { phase: 'store', path: used });
     const stored = await storage.putFile(job.outputPath, tmp);
-    return { path: stored.path, size: stored.size, strategy: `${strategy.name}/${used}` };
+    // Smart-cut edges are always libx264 (they must match the source's own x264 parameter
+    // sets to join), so the label names the encoder that really ran.
+    const ran = used === 'smart-cut' && strategy.encode === 'nvenc' ? 'nvdec-x264' : strategy.name;
+    return { path: stored.path, size: stored.size, strategy: `${ran}/${used}` };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
