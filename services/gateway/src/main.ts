@@ -9,7 +9,7 @@ import { createPool } from '@framesmith/core/db/pool';
 import { migrate } from '@framesmith/core/db/migrate';
 import { createRepo } from '@framesmith/core/db/repo';
 import { handleHealth, isHealthPath } from '@framesmith/core/ops/health-server';
-import { log, onShutdown } from '@framesmith/core/ops/lifecycle';
+import { log, onShutdown, runMain } from '@framesmith/core/ops/lifecycle';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -91,7 +91,4 @@ function contentPathPrefix(base: string, port: number): string | null {
   }
 }
 
-main().catch((err) => {
-  console.error('[gateway] failed to start:', err);
-  process.exit(1);
-});
+runMain('gateway', main);

@@ -5,9 +5,9 @@ import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
-import { startHealthServer } from '@framesmith/core/ops/health-server';
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
-import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
+import { log, runMain } from '@framesmith/core/ops/lifecycle';
+import { serveWorker } from '@framesmith/core/ops/worker-process';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -31,27 +31,23 @@ async function main() {
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
     activities: createStateActivities({ repo, storage }),
   });
-  const health = await startHealthServer(config.metricsPort, config.host, async () => {
-    await pool.query('SELECT 1');
-    return worker.getState() === 'RUNNING';
-  }, sdkMetrics);
   const timer = setInterval(() => {
     reconcileOrphans(repo, client, config).catch((err) => log('orchestrator', 'reconcile failed', { error: String(err) }));
   }, Math.max(1000, Math.floor(config.orphanAfterMs / 3)));
-  log('orchestrator', 'polling', { taskQueue: config.taskQueues.orchestration, metricsPort: health.port });
-  onDrainSignal(() => {
-    clearInterval(timer);
-    worker.shutdown();
+  await serveWorker({
+    name: 'orchestrator',
+    config,
+    worker,
+    sdkMetrics,
+    ready: async () => (await pool.query('SELECT 1'), true),
+    logFields: { taskQueue: config.taskQueues.orchestration },
+    onDrain: () => clearInterval(timer),
+    cleanup: async () => {
+      await clientConnection.close();
+      await connection.close();
+      await pool.end();
+    },
   });
-  await worker.run();
-  await health.close();
-  await clientConnection.close();
-  await connection.close();
-  await pool.end();
-  process.exit(0);
 }
 
-main().catch((err) => {
-  console.error('[orchestrator] failed:', err);
-  process.exit(1);
-});
+runMain('orchestrator', main);

@@ -3,9 +3,9 @@
 // NVDEC+NVENC, NVDEC+libx264 (Hopper has no NVENC), or the CPU.
 import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
-import { startHealthServer } from '@framesmith/core/ops/health-server';
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
-import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
+import { log, runMain } from '@framesmith/core/ops/lifecycle';
+import { serveWorker } from '@framesmith/core/ops/worker-process';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -45,17 +45,17 @@ async function main() {
     maxConcurrentActivityTaskExecutions: perGpu * usableGpus,
     ...mediaWorkerOptions(config),
   });
-  const health = await startHealthServer(config.metricsPort, config.host, async () => worker.getState() === 'RUNNING', sdkMetrics);
-  log('worker-gpu', 'polling', { taskQueue: config.taskQueues.gpu, metricsPort: health.port });
-  onDrainSignal(() => worker.shutdown());
-  await worker.run();
-  telemetry.stop();
-  await health.close();
-  await connection.close();
-  process.exit(0);
+  await serveWorker({
+    name: 'worker-gpu',
+    config,
+    worker,
+    sdkMetrics,
+    logFields: { taskQueue: config.taskQueues.gpu },
+    cleanup: async () => {
+      telemetry.stop();
+      await connection.close();
+    },
+  });
 }
 
-main().catch((err) => {
-  console.error('[worker-gpu] failed:', err);
-  process.exit(1);
-});
+runMain('worker-gpu', main);

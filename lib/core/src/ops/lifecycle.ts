@@ -47,3 +47,11 @@ export function log(component: string, message: string, fields: Record<string, u
   const extra = Object.keys(fields).length ? ' ' + JSON.stringify(fields) : '';
   console.log(`[${component}] ${message}${extra}`);
 }
+
+/** Runs a process's main; a failure to start or run is logged and exits 1. */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((err) => {
+    console.error(`[${name}] failed:`, err);
+    process.exit(1);
+  });
+}

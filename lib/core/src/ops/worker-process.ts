@@ -1,0 +1,39 @@
+// What every Temporal worker process (orchestrator, CPU, GPU) does around its Worker: health
+// and metrics, a drain on SIGTERM, and an orderly exit once the worker has stopped.
+import type { Worker } from '@temporalio/worker';
+import type { Config } from '../config.js';
+import { startHealthServer } from './health-server.js';
+import { log, onDrainSignal } from './lifecycle.js';
+
+export interface ServeWorkerOptions {
+  name: string;
+  config: Config;
+  worker: Worker;
+  /** Extra readiness (e.g. PostgreSQL) on top of the worker polling. */
+  ready?: () => Promise<boolean>;
+  /** The Temporal SDK's metrics text, appended to /metrics. */
+  sdkMetrics: () => Promise<string>;
+  logFields?: Record<string, unknown>;
+  /** Called when the drain starts (stop timers that would start new work). */
+  onDrain?: () => void;
+  /** Closes connections and pools after the worker stopped. */
+  cleanup: () => Promise<void>;
+}
+
+export async function serveWorker(o: ServeWorkerOptions): Promise<never> {
+  const health = await startHealthServer(
+    o.config.metricsPort,
+    o.config.host,
+    async () => o.worker.getState() === 'RUNNING' && (o.ready ? await o.ready() : true),
+    o.sdkMetrics,
+  );
+  log(o.name, 'polling', { ...o.logFields, metricsPort: health.port });
+  onDrainSignal(() => {
+    o.onDrain?.();
+    o.worker.shutdown();
+  });
+  await o.worker.run();
+  await health.close();
+  await o.cleanup();
+  process.exit(0);
+}
