@@ -12,6 +12,10 @@ export interface TestVideoOptions {
   /** Keyframe interval in frames. */
   gop: number;
   audio: boolean;
+  /** Lossy x264 at this CRF (veryfast: B-frames with pyramid); default lossless (-qp 0). */
+  crf?: number;
+  /** A second video track of the same pictures at this size (track selection tests). */
+  secondTrack?: { width: number; height: number };
 }
 
 /** Luma of frame n: steps of 7 levels (coprime with 256) so neighbours differ clearly. */
@@ -21,11 +25,16 @@ export function frameLuma(n: number): number {
 
 export function testVideoArgs(out: string, o: TestVideoOptions): string[] {
   const video = `color=c=black:s=${o.width}x${o.height}:r=${o.fps}:d=${o.seconds},format=yuv420p,geq=lum='16+mod(N*7\\,220)':cb=128:cr=128`;
+  const tracks = o.secondTrack
+    ? ['-filter_complex', `[0:v]split[big][s];[s]scale=${o.secondTrack.width}:${o.secondTrack.height}[small]`, '-map', '[big]', '-map', '[small]', ...(o.audio ? ['-map', '1:a'] : [])]
+    : [];
   return [
     '-nostdin', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', video,
     ...(o.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`] : []),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '0', '-g', String(o.gop), '-keyint_min', String(o.gop), '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    ...tracks,
+    '-c:v', 'libx264', '-preset', 'veryfast', ...(o.crf === undefined ? ['-qp', '0'] : ['-crf', String(o.crf)]),
+    '-g', String(o.gop), '-keyint_min', String(o.gop), '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
     ...(o.audio ? ['-c:a', 'aac', '-b:a', '96k', '-shortest'] : []),
     '-movflags', '+faststart', out,
   ];

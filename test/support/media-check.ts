@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { frameLuma } from '../../scripts/stack/demo-media.js';
+import { frameLuma, makeTestVideo } from '../../scripts/stack/demo-media.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -111,42 +111,22 @@ export function lumaError(measured: readonly number[], expected: readonly number
   return Math.max(0, ...measured.map((m, i) => Math.abs(m - expected[i]!)));
 }
 
-const LUMA = "geq=lum='16+mod(N*7\\,220)':cb=128:cr=128";
+const SMALL = { fps: 25, width: 320, height: 180, gop: 50, audio: true } as const;
+
+async function generated(abs: string, o: Parameters<typeof makeTestVideo>[2]): Promise<void> {
+  if (existsSync(abs)) return;
+  await mkdir(path.dirname(abs), { recursive: true });
+  await makeTestVideo('ffmpeg', abs, o);
+}
 
 /** Two video tracks (320x180 and 160x90, same pictures) and audio. */
 export async function makeTwoTrackVideo(abs: string, seconds = 4): Promise<void> {
-  if (existsSync(abs)) return;
-  await mkdir(path.dirname(abs), { recursive: true });
-  await runProcess(
-    'ffmpeg',
-    [
-      '-nostdin', '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `color=c=black:s=320x180:r=25:d=${seconds},format=yuv420p,${LUMA}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      '-filter_complex', '[0:v]split[big][s];[s]scale=160:90[small]',
-      '-map', '[big]', '-map', '[small]', '-map', '1:a',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart', abs,
-    ],
-    { timeoutMs: 120_000 },
-  );
+  await generated(abs, { ...SMALL, seconds, secondTrack: { width: 160, height: 90 } });
 }
 
 /** The usual generated picture, lossy x264 with B-frames (veryfast CRF 20: 3 B-frames, pyramid), GOP 50. */
 export async function makeBframeVideo(abs: string, seconds = 12): Promise<void> {
-  if (existsSync(abs)) return;
-  await mkdir(path.dirname(abs), { recursive: true });
-  await runProcess(
-    'ffmpeg',
-    [
-      '-nostdin', '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `color=c=black:s=320x180:r=25:d=${seconds},format=yuv420p,${LUMA}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart', abs,
-    ],
-    { timeoutMs: 120_000 },
-  );
+  await generated(abs, { ...SMALL, seconds, crf: 20 });
 }
 
 /** An HLS VOD rendition of `srcAbs` (stream copy, 2 s segments unless told, program date time) in `dirAbs`. */
