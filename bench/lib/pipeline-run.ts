@@ -1,8 +1,9 @@
 // One pipeline run timed end to end (POST → the client sees COMPLETED), split into phases
 // from the workflow history when Temporal is reachable.
-import { medianByKey } from './stats.js';
+import { formatProfile, type JobProfile } from './profile-job.js';
+import { formatSeconds, medianByKey, summarize } from './stats.js';
 import type { Finished } from './rest-client.js';
-import type { BenchContext } from './scenario.js';
+import { type BenchContext, ratioText, type ScenarioOutcome } from './scenario.js';
 import { pipelinePhases, workflowTimes } from './workflow-phases.js';
 
 export interface PipelineSample {
@@ -30,4 +31,34 @@ export function phaseLine(samples: PipelineSample[]): string | null {
   return `pipeline phases (medians): ${Object.entries(m)
     .map(([k, v]) => `${k} ${v.toFixed(3)} s (${Math.round((100 * v) / total)}%)`)
     .join(' · ')}`;
+}
+
+/** The worker's in-process profile as a breakdown line; a failed profile is reported, not fatal. */
+export async function tryProfile(run: () => Promise<JobProfile>): Promise<{ line: string; profile: JobProfile | null }> {
+  try {
+    const profile = await run();
+    return { line: `worker profile: ${formatProfile(profile)}`, profile };
+  } catch (err) {
+    return { line: `worker profile failed: ${(err as Error).message}`, profile: null };
+  }
+}
+
+/** The outcome of a timed scenario judged by pipeline median ÷ baseline median against `target`. */
+export function ratioOutcome(o: {
+  target: number;
+  samples: { a: PipelineSample[]; b: number[] };
+  profile: { line: string; profile: JobProfile | null };
+  notes?: string[];
+}): ScenarioOutcome {
+  const p = summarize(o.samples.a.map((s) => s.seconds));
+  const b = summarize(o.samples.b);
+  const ratio = p.median / b.median;
+  return {
+    row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${o.target}` },
+    met: ratio <= o.target,
+    score: ratio / o.target,
+    headline: ratioText(ratio),
+    breakdown: [phaseLine(o.samples.a), o.profile.line, ...(o.notes ?? [])].filter((l): l is string => l !== null),
+    data: { pipeline: p, baseline: b, ratio, phases: o.samples.a.map((s) => s.phases), profile: o.profile.profile },
+  };
 }

@@ -4,11 +4,10 @@
 import path from 'node:path';
 import { parseClipTime } from '@framesmith/core/time';
 import { checkClipEdges, type EdgeCheck, timeCommand } from '../lib/media-checks.js';
-import { phaseLine, timedAsset } from '../lib/pipeline-run.js';
+import { phaseLine, ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
 import { type BenchContext, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
 import { formatSeconds, summarize } from '../lib/stats.js';
-import type { JobProfile } from '../lib/profile-job.js';
-import { formatProfile, profileVideo } from '../lib/worker-profile.js';
+import { profileVideo } from '../lib/worker-profile.js';
 
 const offset = (t: string) => {
   const c = parseClipTime(t);
@@ -43,14 +42,7 @@ function copyByHand(src: string, start: string, seconds: number, out: string): s
   return ['-nostdin', '-v', 'error', '-y', '-ss', start, '-i', src, '-t', seconds.toFixed(3), '-c', 'copy', out];
 }
 
-async function profile(ctx: BenchContext, frameAccurate: boolean): Promise<{ line: string; profile: JobProfile | null }> {
-  try {
-    const p = await profileVideo(ctx, { ...ctx.params.clip, frameAccurate });
-    return { line: `worker profile: ${formatProfile(p)}`, profile: p };
-  } catch (err) {
-    return { line: `worker profile failed: ${(err as Error).message}`, profile: null };
-  }
-}
+const profile = (ctx: BenchContext, frameAccurate: boolean) => tryProfile(() => profileVideo(ctx, { ...ctx.params.clip, frameAccurate }));
 
 export const clipAccurate: Scenario = {
   id: 'B3',
@@ -107,17 +99,6 @@ export const clipCopy: Scenario = {
     await timedAsset(ctx, 'video', videoRequest(ctx, 'b4 warm-up', false));
     await hand();
     const r = await interleaved(ctx.params.runs, (i) => timedAsset(ctx, 'video', videoRequest(ctx, `b4 run ${i}`, false)), hand);
-    const p = summarize(r.a.map((s) => s.seconds));
-    const b = summarize(r.b);
-    const ratio = p.median / b.median;
-    const prof = await profile(ctx, false);
-    return {
-      row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${TARGET}` },
-      met: ratio <= TARGET,
-      score: ratio / TARGET,
-      headline: ratioText(ratio),
-      breakdown: [phaseLine(r.a), prof.line].filter((l): l is string => l !== null),
-      data: { pipeline: p, baseline: b, ratio, phases: r.a.map((s) => s.phases), profile: prof.profile },
-    };
+    return ratioOutcome({ target: TARGET, samples: r, profile: await profile(ctx, false) });
   },
 };

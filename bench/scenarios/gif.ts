@@ -11,10 +11,9 @@ import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { runProcess } from '@framesmith/core/media/run-process';
 import { parseClipTime } from '@framesmith/core/time';
 import { decodeToPngs, ssimOfSequences, timeCommand, videoStartSeconds } from '../lib/media-checks.js';
-import { phaseLine, timedAsset } from '../lib/pipeline-run.js';
-import { formatProfile, profileGif } from '../lib/worker-profile.js';
+import { ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
+import { profileGif } from '../lib/worker-profile.js';
 import { type BenchContext, type BenchParams, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
-import { formatSeconds, summarize } from '../lib/stats.js';
 
 const TARGET = 1.3;
 
@@ -86,26 +85,12 @@ export const gifSpeed: Scenario = {
       (i) => timedAsset(ctx, 'gif', gifRequest(ctx, `b1 run ${i}`)),
       () => byHand(ctx, out),
     );
-    const p = summarize(r.a.map((s) => s.seconds));
-    const b = summarize(r.b);
-    const ratio = p.median / b.median;
-    const breakdown = [phaseLine(r.a)].filter((l): l is string => l !== null);
-    let profile = null;
-    try {
-      profile = await profileGif(ctx, ctx.params.gif);
-      breakdown.push(`worker profile: ${formatProfile(profile)}`);
-    } catch (err) {
-      breakdown.push(`worker profile failed: ${(err as Error).message}`);
-    }
-    breakdown.push(`baseline: the worker's own ffmpeg (PNG frames in tmpfs) + gifski commands, run directly`);
-    return {
-      row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${TARGET}` },
-      met: ratio <= TARGET,
-      score: ratio / TARGET,
-      headline: ratioText(ratio),
-      breakdown,
-      data: { pipeline: p, baseline: b, ratio, phases: r.a.map((s) => s.phases), profile },
-    };
+    return ratioOutcome({
+      target: TARGET,
+      samples: r,
+      profile: await tryProfile(() => profileGif(ctx, ctx.params.gif)),
+      notes: [`baseline: the worker's own ffmpeg (PNG frames in tmpfs) + gifski commands, run directly`],
+    });
   },
 };
 

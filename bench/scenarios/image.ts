@@ -3,10 +3,10 @@
 import path from 'node:path';
 import { parseClipTime } from '@framesmith/core/time';
 import { timeCommand } from '../lib/media-checks.js';
-import { phaseLine, timedAsset } from '../lib/pipeline-run.js';
+import { phaseLine, ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
 import { type BenchContext, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
 import { formatSeconds, summarize } from '../lib/stats.js';
-import { formatProfile, profileImage } from '../lib/worker-profile.js';
+import { profileImage } from '../lib/worker-profile.js';
 
 const TARGET = 1.5;
 
@@ -34,24 +34,8 @@ export const imageGrab: Scenario = {
   title: (p) => `IMAGE frame grab at ${p.image.time}`,
   async run(ctx): Promise<ScenarioOutcome> {
     const t = ctx.params.image.time;
-    const { r, p, b } = await measure(ctx, t, ctx.eventId, path.join(ctx.storageRoot, ctx.mp4Rel), t, 'b2');
-    const ratio = p.median / b.median;
-    const breakdown = [phaseLine(r.a)].filter((l): l is string => l !== null);
-    let profile = null;
-    try {
-      profile = await profileImage(ctx, t);
-      breakdown.push(`worker profile: ${formatProfile(profile)}`);
-    } catch (err) {
-      breakdown.push(`worker profile failed: ${(err as Error).message}`);
-    }
-    return {
-      row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${TARGET}` },
-      met: ratio <= TARGET,
-      score: ratio / TARGET,
-      headline: ratioText(ratio),
-      breakdown,
-      data: { pipeline: p, baseline: b, ratio, phases: r.a.map((s) => s.phases), profile },
-    };
+    const { r } = await measure(ctx, t, ctx.eventId, path.join(ctx.storageRoot, ctx.mp4Rel), t, 'b2');
+    return ratioOutcome({ target: TARGET, samples: r, profile: await tryProfile(() => profileImage(ctx, t)) });
   },
 };
 
