@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
-import { type HlsOrigin, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
+import { type HlsOrigin, holdStackCpuWorker, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
 import { createProcessPool } from './support/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -68,9 +68,7 @@ describe('operations', () => {
 
   it('drains on SIGTERM: the running job finishes, the worker exits 0, no child is left', async () => {
     // Fill the stack's CPU worker so the job lands on the worker we will stop.
-    const holdA = await urlImage('/stall/drainHoldA/index.m3u8', 'drain hold A');
-    const holdB = await urlImage('/stall/drainHoldB/index.m3u8', 'drain hold B');
-    await until(() => origin.waiting('drainHoldA') > 0 && origin.waiting('drainHoldB') > 0, 30_000, 'stack worker busy');
+    const hold = await holdStackCpuWorker(origin, 'drainHold');
     const w = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '20000' });
     await w.waitFor('polling');
     const job = await urlImage('/stall/drainJob/index.m3u8', 'drain job');
@@ -84,15 +82,12 @@ describe('operations', () => {
     expect(await w.exited).toBe(0);
     expect((await waitForAsset(job.id)).stateString).toBe('COMPLETED');
     expect(await pidsMatching('/stall/drainJob/')).toEqual([]);
-    origin.release('drainHoldA');
-    origin.release('drainHoldB');
-    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    const holds = hold.release();
+    expect(await holds).toEqual(['COMPLETED', 'COMPLETED']);
   }, 120_000);
 
   it('drains on SIGTERM past the grace period: the job is cancelled here and retried elsewhere', async () => {
-    const holdA = await urlImage('/stall/graceHoldA/index.m3u8', 'grace hold A');
-    const holdB = await urlImage('/stall/graceHoldB/index.m3u8', 'grace hold B');
-    await until(() => origin.waiting('graceHoldA') > 0 && origin.waiting('graceHoldB') > 0, 30_000, 'stack worker busy');
+    const hold = await holdStackCpuWorker(origin, 'graceHold');
     const w = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()), DRAIN_GRACE_MS: '1500' });
     await w.waitFor('polling');
     const job = await urlImage('/stall/graceJob/index.m3u8', 'grace job');
@@ -102,10 +97,9 @@ describe('operations', () => {
     // The cancelled attempt killed its process; release the origin and free the stack's worker.
     await until(async () => (await pidsMatching('/stall/graceJob/')).length === 0, 10_000, 'tool killed');
     origin.release('graceJob');
-    origin.release('graceHoldA');
-    origin.release('graceHoldB');
+    const holds = hold.release();
     expect((await waitForAsset(job.id, 60_000)).stateString).toBe('COMPLETED');
-    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    expect(await holds).toEqual(['COMPLETED', 'COMPLETED']);
   }, 120_000);
 });
 

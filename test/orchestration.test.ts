@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, db, stack, testVideo, waitForAsset, workflowCount } from './support/api.js';
-import { type HlsOrigin, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
+import { type HlsOrigin, holdStackCpuWorker, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
 import { createProcessPool } from './support/processes.js';
 
 let origin: HlsOrigin;
@@ -53,20 +53,17 @@ afterAll(async () => {
 
 describe('orchestration', () => {
   it('runs a priority-1 request before a backlog of priority-10 requests', async () => {
-    // Hold both CPU worker slots with jobs whose source stalls.
-    const blockA = await stalled('prioA', 'blocker A');
-    const blockB = await stalled('prioB', 'blocker B');
-    await until(() => origin.waiting('prioA') > 0 && origin.waiting('prioB') > 0, 30_000, 'both slots busy');
+    const hold = await holdStackCpuWorker(origin, 'prio');
     const backlog = [];
     for (let i = 0; i < 5; i++) backlog.push(await image(fileEvent, `low ${i}`, 10));
     const urgent = await image(fileEvent, 'urgent', 1);
     // Let every workflow schedule its activity before a slot frees.
     await until(async () => (await workflowCount(`WorkflowId STARTS_WITH 'image-' AND ExecutionStatus = 'Running'`)) >= 8, 10_000, 'workflows running');
     await new Promise((r) => setTimeout(r, 1000));
-    origin.release('prioA');
+    origin.release('prioA'); // one slot frees
     await waitForAsset(urgent.id);
-    origin.release('prioB');
-    for (const a of [blockA, blockB, ...backlog]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    expect(await hold.release()).toEqual(['COMPLETED', 'COMPLETED']);
+    for (const a of backlog) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
     const times = await db().query('SELECT id, date_modified FROM assets WHERE id = ANY($1::uuid[])', [[urgent.id, ...backlog.map((b) => b.id)]]);
     const at = new Map(times.rows.map((r) => [r.id, (r.date_modified as Date).getTime()]));
     for (const b of backlog) expect(at.get(urgent.id)!).toBeLessThan(at.get(b.id)!);
@@ -109,9 +106,7 @@ describe('orchestration', () => {
 
   it('finishes a job on another worker when its worker is SIGKILLed mid-job', async () => {
     // Fill the stack's CPU worker, then start a second worker: the next job can only go there.
-    const holdA = await stalled('killHoldA', 'hold A');
-    const holdB = await stalled('killHoldB', 'hold B');
-    await until(() => origin.waiting('killHoldA') > 0 && origin.waiting('killHoldB') > 0, 30_000, 'stack worker busy');
+    const hold = await holdStackCpuWorker(origin, 'killHold');
     const w2 = processes.start('workers/cpu/src/main.ts', { CPU_CONCURRENCY: '1', METRICS_PORT: String(await freePort()) });
     await w2.waitFor('polling');
     const victim = await stalled('killVictim', 'victim');
@@ -121,13 +116,12 @@ describe('orchestration', () => {
     w2.child.kill('SIGKILL');
     await w2.exited;
     origin.release('killVictim');
-    origin.release('killHoldA');
-    origin.release('killHoldB');
+    const holds = hold.release();
     // The dead worker's heartbeat times out (20 s) and the job is retried on the stack's worker.
     const done = await waitForAsset(victim.id, 90_000);
     expect(done.stateString).toBe('COMPLETED');
     expect(Math.max(...(await activityAttempts(victim.jobId)))).toBeGreaterThanOrEqual(2);
-    for (const a of [holdA, holdB]) expect((await waitForAsset(a.id)).stateString).toBe('COMPLETED');
+    expect(await holds).toEqual(['COMPLETED', 'COMPLETED']);
     await until(async () => (await pidsMatching('/stall/killVictim/')).length === 0, 10_000, 'orphaned tool gone');
   }, 150_000);
 

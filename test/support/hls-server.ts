@@ -131,3 +131,23 @@ export async function imageFromOrigin(origin: HlsOrigin, pathname: string, name:
   if (r.status !== 200) throw new Error(`image: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as { id: string; jobId: string; path: string };
 }
+
+/**
+ * Fills every slot of the stack's CPU worker (CPU_CONCURRENCY=2 in the test stack) with jobs
+ * whose source stalls, so the next job can only go to a worker the test starts. `release`
+ * lets them finish and waits until they are COMPLETED.
+ */
+export async function holdStackCpuWorker(origin: HlsOrigin, key: string) {
+  const { waitForAsset } = await import('./api.js');
+  const keys = [`${key}A`, `${key}B`];
+  const holds: Awaited<ReturnType<typeof imageFromOrigin>>[] = [];
+  for (const k of keys) holds.push(await imageFromOrigin(origin, `/stall/${k}/index.m3u8`, `hold ${k}`));
+  await until(() => keys.every((k) => origin.waiting(k) > 0), 30_000, 'the stack worker busy');
+  return {
+    holds,
+    async release(): Promise<string[]> {
+      for (const k of keys) origin.release(k);
+      return Promise.all(holds.map(async (h) => (await waitForAsset(h.id)).stateString as string));
+    },
+  };
+}
