@@ -3,10 +3,12 @@ import {
   parseHlsPlaylist,
   instantToOffset,
   checkPlaylistUris,
+  ffmpegScheme,
   HlsPlaylistError,
   type HlsMediaPlaylist,
   type HlsPlaylist,
 } from './hls-playlist.js';
+import { createEgressPolicy } from '../net/egress-policy.js';
 
 // Recorded from ffmpeg 5.1: `-f hls -hls_time 2 -hls_list_size 3 -hls_flags program_date_time
 // -start_number 40` on a 9 s testsrc2 at 30000/1001 fps with a 48-frame GOP.
@@ -390,5 +392,80 @@ describe('vodSnapshot', () => {
     );
     const again = parseHlsPlaylist(out);
     expect(again.kind === 'media' && again.endList).toBe(true);
+  });
+});
+
+describe('ffmpeg protocol syntax in playlist URIs', () => {
+  const playlistWith = (...uris: string[]) =>
+    parseHlsPlaylist(['#EXTM3U', '#EXT-X-TARGETDURATION:2', ...uris.flatMap((u) => ['#EXTINF:2,', u])].join('\n'));
+  const fileBase = { kind: 'file', dir: '/srv/media/events/42', root: '/srv/media' } as const;
+  const urlBase = { kind: 'url', url: 'https://cdn.example.com/live/index.m3u8' } as const;
+  // Each is a protocol to ffmpeg, and a harmless relative path to a WHATWG URL parser.
+  const FFMPEG_FORMS = [
+    'subfile,,start,0,end,0,,:/etc/passwd',
+    'subfile,,start,0,end,0,,:seg.ts',
+    'file,opt,1:/etc/passwd',
+    'crypto+file:/etc/passwd',
+    'crypto:seg.ts',
+    'concat:a.ts|/etc/passwd',
+    'concatf:list.txt',
+    'data:video/mp2t;base64,AAAA',
+    'pipe:0',
+    'fd:3',
+    'cache:seg.ts',
+    'async:seg.ts',
+    'tcp:127.0.0.1:80',
+    'gopher:x',
+    'C:/Windows/x.ts',
+    'HTTPS,x:foo',
+  ];
+
+  it.each(FFMPEG_FORMS)('recognises %s as a protocol', (uri) => {
+    expect(ffmpegScheme(uri)).not.toBeNull();
+  });
+
+  it('reads relative references as relative, the way ffmpeg does', () => {
+    expect(ffmpegScheme('seg/1.ts')).toBeNull();
+    expect(ffmpegScheme('./a:b.ts')).toBeNull();
+    expect(ffmpegScheme('seg.ts?t=1:2')).toBeNull();
+    expect(ffmpegScheme('//cdn.example.com/a.ts')).toBeNull();
+    expect(ffmpegScheme('https://cdn.example.com/a.ts')).toBe('https');
+  });
+
+  it.each(FFMPEG_FORMS)('refuses %s in a file playlist and in a URL playlist', (uri) => {
+    const fromFile = checkPlaylistUris(playlistWith(uri), fileBase);
+    expect(fromFile).toHaveLength(1);
+    expect(fromFile[0]!.reason).toMatch(/has a scheme/);
+    const fromUrl = checkPlaylistUris(playlistWith(uri), urlBase);
+    expect(fromUrl).toHaveLength(1);
+    expect(fromUrl[0]!.reason).toMatch(/has scheme .*only http and https are allowed/);
+  });
+
+  it('refuses the subfile form in key and map URIs too', () => {
+    const playlist = parseHlsPlaylist(
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-KEY:METHOD=AES-128,URI="subfile,,start,0,end,16,,:/etc/machine-id"', '#EXT-X-MAP:URI="data:,x"', '#EXTINF:2,', 'a.ts'].join('\n'),
+    );
+    expect(checkPlaylistUris(playlist, urlBase).map((p) => p.line)).toEqual([3, 4]);
+    expect(checkPlaylistUris(playlist, fileBase).map((p) => p.line)).toEqual([3, 4]);
+  });
+
+  it('refuses white space around a URI (ffmpeg would read " /x" as a local file)', () => {
+    const playlist = parseHlsPlaylist(['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MAP:URI=" /etc/passwd"', '#EXTINF:2,', 'a.ts'].join('\n'));
+    expect(checkPlaylistUris(playlist, urlBase)[0]?.reason).toBe('EXT-X-MAP URI starts or ends with white space');
+    expect(checkPlaylistUris(playlist, fileBase)[0]?.reason).toBe('EXT-X-MAP URI starts or ends with white space');
+  });
+
+  it('allows absolute http(s) and relative URIs on the playlist origin', () => {
+    expect(checkPlaylistUris(playlistWith('https://cdn.example.com/live/a.ts', 'HTTPS://cdn.example.com/b.ts', 'c.ts', '/abs/d.ts', '//cdn.example.com/e.ts'), urlBase)).toEqual([]);
+  });
+
+  it('applies the egress policy to the playlist host and every URI host', () => {
+    const egress = createEgressPolicy();
+    expect(checkPlaylistUris(playlistWith('a.ts'), { kind: 'url', url: 'http://2130706433/x.m3u8', egress })).toEqual([
+      { line: 0, uri: 'http://2130706433/x.m3u8', reason: "the playlist URL's host is not allowed (loopback address 127.0.0.1)" },
+    ]);
+    expect(checkPlaylistUris(playlistWith('a.ts'), { kind: 'url', url: 'http://[::ffff:a9fe:a9fe]/x.m3u8', egress })[0]?.reason).toMatch(/link-local/);
+    expect(checkPlaylistUris(playlistWith('a.ts', 'http://0x7f000001/b.ts'), { kind: 'url', url: 'http://127.0.0.1/x.m3u8', egress: createEgressPolicy(['127.0.0.1']) })).toEqual([]);
+    expect(checkPlaylistUris(playlistWith('a.ts'), { kind: 'url', url: 'https://cdn.example.com/x.m3u8', egress })).toEqual([]);
   });
 });

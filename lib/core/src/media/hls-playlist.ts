@@ -1,9 +1,10 @@
 // HLS playlists (RFC 8216) as sources: the segment timeline with program date time for
 // mapping ISO8601 instants onto the stream, and a check of every URI a playlist would make
 // ffmpeg open. A playlist is user-supplied text: a segment or key URI can point anywhere
-// (`file:///etc/passwd`, `../../secret`, another host), so nothing is handed to ffmpeg
-// before checkPlaylistUris passes.
+// (`file:///etc/passwd`, `../../secret`, `subfile,,start,0,end,0,,:/etc/passwd`, another
+// host), so nothing is handed to ffmpeg before checkPlaylistUris passes.
 import path from 'node:path';
+import { type EgressPolicy, hostVerdict } from '../net/egress-policy.js';
 
 export interface HlsSegment {
   uri: string;
@@ -57,7 +58,10 @@ export class HlsPlaylistError extends Error {
   }
 }
 
-export type PlaylistBase = { kind: 'file'; dir: string; root: string } | { kind: 'url'; url: string };
+export type PlaylistBase =
+  | { kind: 'file'; dir: string; root: string }
+  /** `egress`: the policy every URI's host must pass; without it only the origin rule applies. */
+  | { kind: 'url'; url: string; egress?: EgressPolicy };
 
 export interface PlaylistUriProblem {
   /** 1-based line of the offending URI; 0 for a problem with the base itself. */
@@ -264,7 +268,12 @@ export function checkPlaylistUris(playlist: HlsPlaylist, base: PlaylistBase): Pl
   if (!HTTP_SCHEMES.has(baseUrl.protocol)) {
     return [{ line: 0, uri: base.url, reason: `the playlist URL's scheme ${baseUrl.protocol} is not http or https` }];
   }
-  return problems(playlist, (uri) => urlUriProblem(uri, baseUrl));
+  const egress = base.egress;
+  if (egress) {
+    const verdict = hostVerdict(egress, baseUrl.hostname);
+    if (verdict.kind === 'refused') return [{ line: 0, uri: base.url, reason: `the playlist URL's host is not allowed (${verdict.why})` }];
+  }
+  return problems(playlist, (uri) => urlUriProblem(uri, baseUrl, egress));
 }
 
 function problems(playlist: HlsPlaylist, check: (uri: string) => string | null): PlaylistUriProblem[] {
@@ -277,13 +286,26 @@ function problems(playlist: HlsPlaylist, check: (uri: string) => string | null):
 }
 
 const HTTP_SCHEMES = new Set(['http:', 'https:']);
-const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * The protocol ffmpeg would pick for `uri`, or null for a relative reference. ffmpeg reads a
+ * scheme wherever `:` comes before any of `/?#` (libavformat/url.c ff_url_decompose), which
+ * also covers its option syntax `proto,opt,val:` (`subfile,,start,0,end,0,,:/etc/passwd`),
+ * nested protocols (`crypto+file:`, `concat:`, `data:`) and a drive letter (`C:/x`) — forms a
+ * WHATWG URL parser reads as a relative path. So this, not `new URL`, decides what is relative.
+ */
+export function ffmpegScheme(uri: string): string | null {
+  const delimiter = /[:/?#]/.exec(uri);
+  return delimiter && delimiter[0] === ':' ? uri.slice(0, delimiter.index) : null;
+}
 
 function fileUriProblem(uri: string, dir: string, root: string): string | null {
   if (uri === '') return 'is empty';
   if (CONTROL.test(uri)) return 'contains a control character';
-  if (SCHEME.test(uri)) return `has a scheme (${uri.slice(0, uri.indexOf(':') + 1)}); a file playlist may only use relative paths`;
+  if (uri !== uri.trim()) return 'starts or ends with white space';
+  const scheme = ffmpegScheme(uri);
+  if (scheme !== null) return `has a scheme (${scheme}:); a file playlist may only use relative paths`;
   if (uri.startsWith('/')) return 'is an absolute path; a file playlist may only use relative paths';
   if (uri.includes('\\')) return 'contains a backslash';
   // Readers differ on whether they strip `?query`/`#fragment` and decode `%2e%2e`, so every
@@ -307,9 +329,12 @@ function percentDecoded(uri: string): string {
   }
 }
 
-function urlUriProblem(uri: string, base: URL): string | null {
+function urlUriProblem(uri: string, base: URL, egress: EgressPolicy | undefined): string | null {
   if (uri === '') return 'is empty';
   if (CONTROL.test(uri)) return 'contains a control character';
+  if (uri !== uri.trim()) return 'starts or ends with white space';
+  const scheme = ffmpegScheme(uri);
+  if (scheme !== null && !/^https?$/i.test(scheme)) return `has scheme ${scheme}:; only http and https are allowed`;
   let url: URL;
   try {
     url = new URL(uri, base);
@@ -318,6 +343,8 @@ function urlUriProblem(uri: string, base: URL): string | null {
   }
   if (!HTTP_SCHEMES.has(url.protocol)) return `has scheme ${url.protocol}; only http and https are allowed`;
   if (url.origin !== base.origin) return `points to ${url.origin}, not the playlist's origin ${base.origin}`;
+  const verdict = egress ? hostVerdict(egress, url.hostname) : null;
+  if (verdict?.kind === 'refused') return `points to a host that is not allowed (${verdict.why})`;
   return null;
 }
 
