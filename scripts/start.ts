@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDemoVideo } from './stack/demo-media.js';
 import { startStack } from './stack/start-stack.js';
+import { DEV_API_KEY } from '@framesmith/core/config';
 
 async function main() {
   const stack = await startStack();
@@ -18,17 +19,20 @@ async function main() {
   });
   const event = (await res.json()) as { id: string };
   const body = JSON.stringify({ eventId: event.id, name: 'Demo frame', time: '00:00:05.500' });
+  // A configured key is a secret: only the public development key is ever printed.
+  const shownKey = apiKey === DEV_API_KEY ? apiKey : '(from API_KEYS)';
+  const curlKey = apiKey === DEV_API_KEY ? apiKey : '<a key from API_KEYS>';
   console.log(`
 Framesmith is running.
   REST       ${restUrl}/api/
   gRPC       ${stack.grpcAddress}  (Connect and gRPC-Web also on ${restUrl})
   Temporal   ${stack.temporalAddress}${stack.temporalUiUrl ? `   UI ${stack.temporalUiUrl}` : ''}
-  API key    ${apiKey}
+  API key    ${shownKey}
   Data       ${config.dataDir}
 
 Make a JPEG from the demo event, then read it back:
-  curl -s -X POST ${restUrl}/api/asset/image/ -H 'API-KEY: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'
-  curl -s ${restUrl}/api/asset/<id>/ -H 'API-KEY: ${apiKey}'
+  curl -s -X POST ${restUrl}/api/asset/image/ -H 'API-KEY: ${curlKey}' -H 'Content-Type: application/json' -d '${body}'
+  curl -s ${restUrl}/api/asset/<id>/ -H 'API-KEY: ${curlKey}'
 
 Ctrl-C stops everything.`);
   let stopping = false;

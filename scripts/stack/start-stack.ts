@@ -28,6 +28,11 @@ export interface StackOptions {
   components?: Component[];
   /** Prefix child output with the component name; false discards it. */
   log?: boolean | ((line: string) => void);
+  /**
+   * Start the dev server with our search attributes (default true); false gives a namespace
+   * without them, as on a fresh cluster (the processes then create them or report them missing).
+   */
+  searchAttributes?: boolean;
 }
 
 export interface Stack {
@@ -178,7 +183,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // a single dev server (deploy/ documents the trade-off for production).
         '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
         '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
-        ...Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+        ...(opts.searchAttributes === false ? [] : Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`])),
       ];
       const temporal = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       pipeLogs(temporal, 'temporal', opts.log);
@@ -193,6 +198,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ...baseEnv,
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
+        // Our own dev server may be completed by the processes; someone else's cluster is not touched.
+        TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: baseEnv.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES ?? (temporalUiUrl ? 'true' : undefined),
         DATA_DIR: cfg0.dataDir,
         STORAGE_ROOT: cfg0.storageRoot,
         PORT: String(cfg0.port),

@@ -33,6 +33,19 @@ export interface Limits {
   smartCutMinCopiedPixels: number;
 }
 
+export interface Timeouts {
+  /** Opening a PostgreSQL connection, or waiting for a free one in the pool. */
+  dbConnectMs: number;
+  /** Client-side wait for a query's answer (a stalled server or network). */
+  dbQueryMs: number;
+  /** Server-side `statement_timeout`: the server cancels a statement running longer. */
+  dbStatementMs: number;
+  /** Server-side `idle_in_transaction_session_timeout`: a stalled client's transaction is rolled back. */
+  dbIdleInTransactionMs: number;
+  /** Deadline of one Temporal call from the gateway (start, cancel, describe). */
+  temporalCallMs: number;
+}
+
 export interface Config {
   port: number;
   grpcPort: number;
@@ -65,10 +78,17 @@ export interface Config {
   drainGraceMs: number;
   /** GENERATING rows older than this without a workflow are restarted by the reconciler. */
   orphanAfterMs: number;
+  /** Fail-fast deadlines for PostgreSQL and Temporal, so an outage becomes a 503 within seconds. */
+  timeouts: Timeouts;
+  /** Create missing search attributes in the Temporal namespace at start-up (the dev stack does). */
+  temporalRegisterSearchAttributes: boolean;
   limits: Limits;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The key accepted when API_KEYS is not set: public, so the only key ever printed. */
+export const DEV_API_KEY = 'framesmith-dev-key';
 
 function int(env: Env, name: string, fallback: number): number {
   const raw = env[name];
@@ -76,6 +96,19 @@ function int(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function ranged(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const n = int(env, name, fallback);
+  if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+  return raw === 'true';
 }
 
 function str(env: Env, name: string, fallback: string): string {
@@ -95,7 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     grpcPort: int(env, 'GRPC_PORT', port + 1),
     host: str(env, 'HOST', '127.0.0.1'),
-    apiKeys: str(env, 'API_KEYS', 'framesmith-dev-key')
+    apiKeys: str(env, 'API_KEYS', DEV_API_KEY)
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean),
@@ -122,6 +155,14 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'METRICS_PORT', 0),
     drainGraceMs: int(env, 'DRAIN_GRACE_MS', 30_000),
     orphanAfterMs: int(env, 'ORPHAN_AFTER_MS', 30_000),
+    timeouts: {
+      dbConnectMs: ranged(env, 'DB_CONNECT_TIMEOUT_MS', 3_000, 100, 600_000),
+      dbQueryMs: ranged(env, 'DB_QUERY_TIMEOUT_MS', 4_000, 100, 3_600_000),
+      dbStatementMs: ranged(env, 'DB_STATEMENT_TIMEOUT_MS', 3_000, 100, 3_600_000),
+      dbIdleInTransactionMs: ranged(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
+      temporalCallMs: ranged(env, 'TEMPORAL_CALL_TIMEOUT_MS', 4_000, 100, 600_000),
+    },
+    temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
     limits: {
       maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
       maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),

@@ -19,14 +19,18 @@ import { registerRpc } from './rpc/rpc-routes.js';
 import { AssetService } from './service/asset-service.js';
 import { createSourceInspector } from './service/source-inspector.js';
 import { createTemporalJobs } from './temporal-jobs.js';
+import { createGatewayReadiness } from './readiness.js';
+import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
 
 const DEFAULT_VUFLOW_ID = '00000000-0000-4000-8000-000000000001';
 
 async function main() {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm start provides an embedded PostgreSQL)');
-  const pool = createPool(config.databaseUrl);
-  const applied = await migrate(pool);
+  // Migrations may wait for another gateway's lock and run long: no fail-fast timeouts there.
+  const migrationPool = createPool(config.databaseUrl, null, 1);
+  const applied = await migrate(migrationPool).finally(() => migrationPool.end());
+  const pool = createPool(config.databaseUrl, config.timeouts);
   if (applied.length) log('gateway', 'applied migrations', { applied });
   const repo = createRepo(pool);
   await repo.upsertDefaultVuflow(DEFAULT_VUFLOW_ID, config.storageUrlPublic);
@@ -44,14 +48,13 @@ async function main() {
   const rest = createRestHandler(service, {
     apiKeys: new Set(config.apiKeys),
     maxBodyBytes: config.limits.maxBodyBytes,
-    onError: (err) => log('gateway', 'request failed', { error: (err as Error).stack ?? String(err) }),
+    onError: (err) => log('gateway', 'request failed', { error: err }),
   });
-  const ready = async () => {
-    await pool.query('SELECT 1');
-    await connection.healthService.check({});
-    return true;
-  };
-  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), ready) });
+  const searchAttributes = createSearchAttributeCheck(connection, config);
+  const saProblem = await searchAttributes();
+  if (saProblem) log('gateway', 'not ready', { reason: saProblem });
+  const ready = createGatewayReadiness({ config, pool, connection, searchAttributes });
+  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready) });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
 
   const server = http.createServer((req, res) => {

@@ -11,6 +11,7 @@ import { serveWorker } from '@framesmith/core/ops/worker-process';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
 import { reconcileOrphans } from './reconcile-orphans.js';
 import { createStateActivities } from './state-activities.js';
 
@@ -18,12 +19,15 @@ async function main() {
   const config = loadConfig();
   const sdkMetrics = await installTemporalMetrics();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
-  const pool = createPool(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, config.timeouts);
   const repo = createRepo(pool);
   const storage = createLocalStorage(config.storageRoot);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const searchAttributes = createSearchAttributeCheck(clientConnection, config);
+  const saProblem = await searchAttributes();
+  if (saProblem) log('orchestrator', 'not ready', { reason: saProblem });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -32,14 +36,19 @@ async function main() {
     activities: createStateActivities({ repo, storage }),
   });
   const timer = setInterval(() => {
-    reconcileOrphans(repo, client, config).catch((err) => log('orchestrator', 'reconcile failed', { error: String(err) }));
+    reconcileOrphans(repo, client, config).catch((err: unknown) => log('orchestrator', 'reconcile failed', { error: err }));
   }, Math.max(1000, Math.floor(config.orphanAfterMs / 3)));
   await serveWorker({
     name: 'orchestrator',
     config,
     worker,
     sdkMetrics,
-    ready: async () => (await pool.query('SELECT 1'), true),
+    ready: async () => {
+      await pool.query('SELECT 1');
+      const problem = await searchAttributes();
+      if (problem) throw new Error(problem);
+      return true;
+    },
     logFields: { taskQueue: config.taskQueues.orchestration },
     onDrain: () => clearInterval(timer),
     cleanup: async () => {

@@ -8,10 +8,12 @@ import type { SyncResult } from './sync-event.js';
 const NON_RETRYABLE = ['SourceError', 'BadInputError', 'MediaError'];
 
 // State writes are one short PostgreSQL statement each: local activities in the orchestrator
-// (which has the database) save a task-queue round trip per job (bench B2).
+// (which has the database) save a task-queue round trip per job (bench B2). They retry for as
+// long as the workflow lives (no attempt limit): giving up would close the workflow with its
+// asset still GENERATING, whatever the length of the database outage.
 const state = proxyLocalActivities<StateActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20 },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 const MEDIA_ACTIVITY = { image: 'makeImage', gif: 'makeGif', video: 'makeVideo' } as const;

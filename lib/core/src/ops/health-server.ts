@@ -8,16 +8,26 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** A readiness answer with its reasons: what is wrong (not ready) or worth knowing (notes). */
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+type ReadyFn = () => Promise<boolean | Readiness>;
+
 export function isHealthPath(pathname: string): boolean {
   return pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics';
 }
 
-export async function handleHealth(pathname: string, res: http.ServerResponse, ready: () => Promise<boolean>, extraMetrics?: () => Promise<string>) {
+export async function handleHealth(pathname: string, res: http.ServerResponse, ready: ReadyFn, extraMetrics?: () => Promise<string>) {
   if (pathname === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
   } else if (pathname === '/readyz') {
-    const ok = await ready().catch(() => false);
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
+    const r = await ready().catch((err: unknown): Readiness => ({ ready: false, reasons: [(err as Error)?.message ?? String(err)] }));
+    const { ready: ok, reasons } = typeof r === 'boolean' ? { ready: r, reasons: [] } : r;
+    const body = [ok ? 'ready' : 'not ready', ...reasons.map((line) => `- ${line}`)].join('\n') + '\n';
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(body);
   } else {
     const extra = extraMetrics ? await extraMetrics().catch(() => '') : '';
     const text = (await registry.metrics()) + (extra ? '\n' + extra : '');
@@ -25,7 +35,7 @@ export async function handleHealth(pathname: string, res: http.ServerResponse, r
   }
 }
 
-export function startHealthServer(port: number, host: string, ready: () => Promise<boolean>, extraMetrics?: () => Promise<string>): Promise<HealthServer> {
+export function startHealthServer(port: number, host: string, ready: ReadyFn, extraMetrics?: () => Promise<string>): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (!isHealthPath(pathname)) {

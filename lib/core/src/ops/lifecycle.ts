@@ -1,5 +1,7 @@
 // Process lifecycle shared by every service: graceful stop on SIGTERM/SIGINT, and exit when
 // the launcher that started us is gone, so a killed `npm start` leaves nothing running.
+import { formatError } from './format-error.js';
+
 /** Calls `handler` once, on SIGTERM, SIGINT, or the launcher's death (FRAMESMITH_EXIT_WITH_PARENT). */
 function onceStopRequested(handler: (signal: string) => void): void {
   let requested = false;
@@ -25,7 +27,7 @@ export function onShutdown(stop: (signal: string) => Promise<void>): void {
     stop(signal).then(
       () => process.exit(0),
       (err) => {
-        console.error(`[shutdown] ${(err as Error).stack ?? err}`);
+        console.error(`[shutdown] ${formatError(err)}`);
         process.exit(1);
       },
     ),
@@ -43,15 +45,28 @@ export function onDrainSignal(drain: (signal: string) => void): void {
   });
 }
 
+/**
+ * One log line. An Error among the fields is written with its whole cause chain (gRPC status
+ * and details, SQLSTATE, ...) and, under `stack`, where it was thrown.
+ */
 export function log(component: string, message: string, fields: Record<string, unknown> = {}): void {
-  const extra = Object.keys(fields).length ? ' ' + JSON.stringify(fields) : '';
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Error) {
+      out[k] = formatError(v);
+      out.stack ??= v.stack?.split('\n').slice(1, 6).map((l) => l.trim()).join(' | ');
+    } else {
+      out[k] = v;
+    }
+  }
+  const extra = Object.keys(out).length ? ' ' + JSON.stringify(out) : '';
   console.log(`[${component}] ${message}${extra}`);
 }
 
 /** Runs a process's main; a failure to start or run is logged and exits 1. */
 export function runMain(name: string, main: () => Promise<unknown>): void {
   main().catch((err) => {
-    console.error(`[${name}] failed:`, err);
+    console.error(`[${name}] failed: ${formatError(err)}\n${(err as Error)?.stack ?? ''}`);
     process.exit(1);
   });
 }

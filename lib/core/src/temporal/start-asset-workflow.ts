@@ -3,12 +3,16 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { AssetWorkflowInput } from '../domain/job.js';
+import { callWithDeadline } from './call-with-deadline.js';
 import { SA, WORKFLOW } from './names.js';
 
-/** Starts the workflow; returns false when it already ran or runs (same ID). */
+/**
+ * Starts the workflow; returns false when it already ran (same ID, closed). Fails with a
+ * TemporalDeadlineError when Temporal does not answer within `config.timeouts.temporalCallMs`.
+ */
 export async function startAssetWorkflow(client: Client, config: Config, input: AssetWorkflowInput, workflowId: string): Promise<boolean> {
   try {
-    await client.workflow.start(WORKFLOW.asset, {
+    await callWithDeadline(client, config.timeouts.temporalCallMs, 'to start the workflow', () => client.workflow.start(WORKFLOW.asset, {
       taskQueue: config.taskQueues.orchestration,
       workflowId,
       args: [input],
@@ -23,7 +27,7 @@ export async function startAssetWorkflow(client: Client, config: Config, input: 
         { key: SA.assetType, value: input.job.kind.toUpperCase() },
         { key: SA.priority, value: input.priority },
       ],
-    });
+    }));
     return true;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
