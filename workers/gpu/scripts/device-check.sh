@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
 # Device check for the GPU worker on a lent NVIDIA machine (an H100: NVDEC engines, no NVENC).
-# Run from the repository root:   bash workers/gpu/scripts/device-check.sh
+# Two ways to run it:
+#   - from the GPU kit (npm run gpu:kit; nothing installed on the device but the driver, bash,
+#     coreutils, grep, sed, awk and gzip):   .cache/gpu-kit/run-device-check.sh
+#     which unpacks the kit's Node and ffmpeg and sets NODE, FFMPEG_PATH, FFPROBE_PATH,
+#     PROBE_JS and VIDEO_PATHS_JS (the bundled probe.ts and video-paths.ts);
+#   - from a repository checkout with node_modules:   bash workers/gpu/scripts/device-check.sh
 #
-# Writes five files under ${OUT:-/tmp/out} (the device tool returns at most 8):
-#   nvidia-smi.xml  a real `nvidia-smi -q -x`, to check the reconstructed test fixtures against
-#   env.txt         machine, driver, ffmpeg build and its CUDA/NVENC/NVDEC support
-#   probe.json      workers/gpu/scripts/probe.ts: capabilities and the chosen strategy
-#   ffmpeg.log      every ffmpeg step's stderr, under a header per step
-#   summary.txt     one line per step: exit code, seconds, frames/s
+# Writes under ${OUT:-/tmp/out} (the device tool returns at most 8 files):
+#   nvidia-smi.xml    a real `nvidia-smi -q -x`, to check the reconstructed test fixtures against
+#   env.txt           machine, driver, ffmpeg build and its CUDA/NVENC/NVDEC support
+#   probe.json        probe.ts: capabilities, the chosen strategy and why
+#   video-paths.json  video-paths.ts: the worker's copy / smart cut / re-encode with that strategy
+#   ffmpeg.log        every ffmpeg step's stderr, under a header per step
+#   summary.txt       one line per step: exit code, seconds, frames/s
 #
-# The device machine has no network, so nothing here installs anything (no `npm ci`, no apt):
-#   - node >= 20 (NODE= picks a carried binary) and node_modules carried with the working
-#     tree. The run tool's carry list for the probe (about 25 MB, 8 paths):
-#       node_modules/tsx node_modules/esbuild node_modules/@esbuild node_modules/xml2js
-#       node_modules/sax node_modules/xmlbuilder node_modules/node-nvidia-smi workers/gpu/node_modules
-#     The workspace link node_modules/@framesmith/core is a symlink, which does not travel;
-#     this script recreates it.
-#   - an ffmpeg with CUDA hwaccel (and libx264; NVENC where the GPU has it). FFMPEG_PATH picks
-#     a carried binary. Steps that need a missing tool are reported SKIPPED, not failed.
+# The device machine has no network, so nothing here installs anything. Steps that need a
+# missing tool are reported SKIPPED, not failed; without nvidia-smi (no NVIDIA driver) the GPU
+# benchmarks are skipped and the probe must say why it chose the CPU.
 # Time: every step has its own timeout and no step starts after BUDGET_S (default 390 s), so
 # the script ends well inside 8 minutes; on an H100 with 16 cores it needs about 1–2 minutes.
 set -euo pipefail
@@ -44,7 +44,7 @@ say() { echo "$*" | tee -a "$SUMMARY"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 in_budget() { ((SECONDS < BUDGET_S)); }
 
-say "device-check $(date -u +%FT%TZ) on $(hostname) ($(nproc) cores), budget ${BUDGET_S}s"
+say "device-check $(date -u +%FT%TZ) on $(uname -n) ($(nproc) cores), budget ${BUDGET_S}s"
 
 # --- 0. What is here -------------------------------------------------------------------
 {
@@ -72,22 +72,51 @@ else
 fi
 
 # --- 2. The capability probe, as the worker runs it ------------------------------------
-if have "$NODE" && [ -d node_modules/tsx ]; then
+PROBE=()
+if [ -n "${PROBE_JS:-}" ]; then
+  PROBE=("$NODE" "$PROBE_JS")
+elif have "$NODE" && [ -d node_modules/tsx ]; then
   if [ ! -e node_modules/@framesmith/core ]; then
     mkdir -p node_modules/@framesmith
     ln -sfn ../../lib/core node_modules/@framesmith/core
   fi
-  echo "===== probe.ts (stderr)" >>"$LOG"
+  PROBE=("$NODE" --import tsx workers/gpu/scripts/probe.ts)
+fi
+if [ ${#PROBE[@]} -gt 0 ]; then
+  echo "===== probe (stderr)" >>"$LOG"
   start=$SECONDS
-  if timeout -k 5 120 "$NODE" --import tsx workers/gpu/scripts/probe.ts >"$OUT/probe.json" 2>>"$LOG"; then rc=0; else rc=$?; fi
+  if timeout -k 5 120 "${PROBE[@]}" >"$OUT/probe.json" 2>>"$LOG"; then rc=0; else rc=$?; fi
   strategy=$(grep -m1 -A1 '"strategy": {' "$OUT/probe.json" | sed -n 's/.*"name": "\([^"]*\)".*/\1/p' || true)
-  say "probe rc=$rc $((SECONDS - start))s strategy=${strategy:-none}"
+  reason=$(sed -n 's/^  "reason": "\(.*\)",$/\1/p' "$OUT/probe.json" | head -1)
+  say "probe rc=$rc $((SECONDS - start))s strategy=${strategy:-none} reason=${reason:-?}"
 else
-  say "probe SKIPPED: node or node_modules/tsx missing (carry them; see the header of this script)"
+  say "probe SKIPPED: no PROBE_JS, and node or node_modules/tsx missing (use the GPU kit)"
+fi
+
+# --- 3. The video activity's paths with that strategy (makeVideo itself) -----------------
+VIDEO_PATHS=()
+if [ -n "${VIDEO_PATHS_JS:-}" ]; then
+  VIDEO_PATHS=("$NODE" "$VIDEO_PATHS_JS")
+elif [ ${#PROBE[@]} -gt 0 ]; then
+  VIDEO_PATHS=("$NODE" --import tsx workers/gpu/scripts/video-paths.ts)
+fi
+if [ ${#VIDEO_PATHS[@]} -gt 0 ] && have "$FFMPEG" && in_budget; then
+  echo "===== video-paths (stderr)" >>"$LOG"
+  start=$SECONDS
+  if timeout -k 5 240 "${VIDEO_PATHS[@]}" "$OUT/probe.json" >"$OUT/video-paths.json" 2>>"$LOG"; then rc=0; else rc=$?; fi
+  say "video-paths rc=$rc $((SECONDS - start))s $(grep -c '"ok": true' "$OUT/video-paths.json" || true) ok, $(grep -c '"ok": false' "$OUT/video-paths.json" || true) failed"
+else
+  say "video-paths SKIPPED: no Node runner, no ffmpeg or over the budget"
 fi
 
 if ! have "$FFMPEG"; then
   say "ffmpeg SKIPPED: $FFMPEG not found; no decode/encode figures"
+  exit 0
+fi
+
+if ! have nvidia-smi; then
+  say "GPU benchmarks SKIPPED: no nvidia-smi (no NVIDIA driver on this machine)"
+  say "done in ${SECONDS}s"
   exit 0
 fi
 
@@ -116,12 +145,12 @@ step() {
   return 0
 }
 
-# --- 3. The NVENC trial, exactly as the probe runs it (expected to fail on Hopper) -------
+# --- 4. The NVENC trial, exactly as the probe runs it (expected to fail on Hopper) -------
 step nvenc-trial 60 -v error -f lavfi -i testsrc2=size=256x144:rate=30 -t 1 \
   -c:v h264_nvenc -gpu "$GPU" -preset p4 -rc vbr -cq 19 -b:v 0 -f null -
 nvenc_ok=$([ "$LAST_RC" = 0 ] && echo yes || echo no)
 
-# --- 4. A 1080p30, 60 s H.264 source (High profile, 2 s GOP, B-frames, like real VOD) -----
+# --- 5. A 1080p30, 60 s H.264 source (High profile, 2 s GOP, B-frames, like real VOD) -----
 if [[ $ENCODERS == *libx264* ]]; then
   step make-source 150 -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" -t 60 \
     -c:v libx264 -preset veryfast -g 60 -bf 2 -pix_fmt yuv420p "$SRC"
@@ -134,7 +163,7 @@ if [ ! -s "$SRC" ]; then
   exit 0
 fi
 
-# --- 5. Decode: CPU vs NVDEC (1800 frames each) ----------------------------------------
+# --- 6. Decode: CPU vs NVDEC (1800 frames each) ----------------------------------------
 step decode-cpu 90 -benchmark -i "$SRC" -map 0:v:0 -f null -
 # What jobs do: NVDEC, frames copied back to system memory for CPU filters and libx264.
 step decode-nvdec 90 -benchmark -hwaccel cuda -hwaccel_device "$GPU" -i "$SRC" -map 0:v:0 -f null -
@@ -142,7 +171,7 @@ step decode-nvdec 90 -benchmark -hwaccel cuda -hwaccel_device "$GPU" -i "$SRC" -
 step decode-nvdec-gpuframes 90 -benchmark -hwaccel cuda -hwaccel_output_format cuda -hwaccel_device "$GPU" \
   -i "$SRC" -map 0:v:0 -f null -
 
-# --- 6. Whole video path per strategy (encoder options as encodeArgs gives them) ---------
+# --- 7. Whole video path per strategy (encoder options as encodeArgs gives them) ---------
 step job-cpu 120 -benchmark -i "$SRC" -map 0:v:0 -c:v libx264 -preset veryfast -crf 18 -f null -
 step job-nvdec-x264 120 -benchmark -hwaccel cuda -hwaccel_device "$GPU" -i "$SRC" -map 0:v:0 \
   -c:v libx264 -preset veryfast -crf 18 -f null -

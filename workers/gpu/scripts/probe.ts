@@ -1,20 +1,32 @@
 // The GPU worker's start-up capability probe on its own: prints what nvidia-smi lists, what
-// the NVDEC/NVENC trials found, and the strategy each job slot would get, as JSON.
-//   node --import tsx workers/gpu/scripts/probe.ts
+// the NVDEC/NVENC trials found, the strategy each job slot would get and why, as JSON.
+//   node --import tsx workers/gpu/scripts/probe.ts      (or the GPU kit's bundled probe.mjs)
 // Reads HWACCEL and FFMPEG_PATH like the worker; NVIDIA_SMI_XML_FILE replays a recorded
 // `nvidia-smi -q -x` instead of running nvidia-smi (the ffmpeg trials stay real).
 // Exit code 2 when HWACCEL=required and no GPU works, as the worker would refuse to start.
+import { BinaryMissingError } from '@framesmith/core/media/run-process';
 import { loadConfig } from '@framesmith/core/config';
 import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
 import { chooseStrategy, defaultConcurrencyPerGpu, probeCapabilities, readGpusFromXmlFile } from '../src/gpu-capabilities.js';
+import { readGpusWithRunner } from './read-gpus-runner.js';
+import { strategyReason } from './strategy-reason.js';
 
 const config = loadConfig();
 const xmlFile = process.env.NVIDIA_SMI_XML_FILE || null;
 const started = Date.now();
+let nvidiaSmiMissing = false;
 const capabilities = await probeCapabilities({
   ffmpegPath: config.ffmpegPath,
   hwAccel: config.hwAccel,
-  readGpus: xmlFile ? () => readGpusFromXmlFile(xmlFile) : undefined,
+  readGpus: xmlFile
+    ? () => readGpusFromXmlFile(xmlFile)
+    : () =>
+        readGpusWithRunner().catch((err: unknown) => {
+          // No NVIDIA driver on this machine: no GPUs, not a failure.
+          if (!(err instanceof BinaryMissingError)) throw err;
+          nvidiaSmiMissing = true;
+          return [];
+        }),
 });
 
 let strategies: VideoStrategy[] = [];
@@ -25,6 +37,7 @@ try {
 } catch (err) {
   error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
+const strategy = strategies[0] ?? null;
 
 console.log(
   JSON.stringify(
@@ -34,7 +47,8 @@ console.log(
       nvidiaSmiXmlFile: xmlFile,
       probeMs: Date.now() - started,
       capabilities,
-      strategy: strategies[0] ?? null,
+      strategy,
+      reason: strategyReason({ capabilities, hwAccel: config.hwAccel, strategy, nvidiaSmiMissing }),
       strategiesBySlot: strategies,
       defaultConcurrencyPerGpu: defaultConcurrencyPerGpu(capabilities),
       error,
