@@ -3,13 +3,14 @@
 // dependencies when missing, provision ffmpeg and the Temporal CLI, then hand over.
 // Plain JavaScript with no dependencies, because nothing is installed yet when it runs.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, copyFileSync, chmodSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, copyFileSync, chmodSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPORAL_VERSION = '1.5.1';
+const VERSITYGW_VERSION = '1.8.0';
 const mode = process.argv[2] ?? 'start';
 const passThrough = process.argv.slice(3);
 
@@ -106,14 +107,57 @@ function ensureTemporal() {
   process.exit(1);
 }
 
+/**
+ * The S3-compatible server for object-storage mode and its tests: versitygw (Apache-2.0,
+ * maintained; minio is archived and AGPL), built once per machine with `go install` and
+ * cached like the Temporal CLI. S3_SERVER_BIN points at one built elsewhere. Optional: without
+ * Go only the object-storage mode and its tests are unavailable.
+ */
+function ensureS3Server() {
+  if (process.env.S3_SERVER_BIN) return existsSync(process.env.S3_SERVER_BIN) ? process.env.S3_SERVER_BIN : null;
+  const repoCache = path.join(root, '.cache', 'bin', 'versitygw');
+  const userCache = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'framesmith', 'bin', `versitygw-${VERSITYGW_VERSION}`);
+  const place = (from) => {
+    mkdirSync(path.dirname(repoCache), { recursive: true });
+    copyFileSync(from, repoCache + '.tmp');
+    chmodSync(repoCache + '.tmp', 0o755);
+    renameSync(repoCache + '.tmp', repoCache);
+    return repoCache;
+  };
+  const stamp = repoCache + '.version';
+  if (existsSync(repoCache) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === VERSITYGW_VERSION) return repoCache;
+  const stamped = (bin) => {
+    writeFileSync(stamp, VERSITYGW_VERSION + '\n');
+    return bin;
+  };
+  if (existsSync(userCache)) return stamped(place(userCache));
+  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  if (!go) {
+    say('Go is missing: the S3 server (versitygw) is not built; STORAGE=s3 and the S3 tests need it');
+    return null;
+  }
+  say(`building the S3 server versitygw v${VERSITYGW_VERSION} with go install (once per machine)...`);
+  const gobin = path.join(tmpdir(), `framesmith-gobin-${process.pid}`);
+  if (!run(go, ['install', `github.com/versity/versitygw/cmd/versitygw@v${VERSITYGW_VERSION}`], { env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' } })) {
+    say('go install of versitygw failed; STORAGE=s3 and the S3 tests are unavailable');
+    return null;
+  }
+  mkdirSync(path.dirname(userCache), { recursive: true });
+  copyFileSync(path.join(gobin, 'versitygw'), userCache);
+  chmodSync(userCache, 0o755);
+  return stamped(place(userCache));
+}
+
 ensureNodeModules();
 ensureFfmpeg();
 const temporal = ensureTemporal();
 const env = { ...process.env };
 if (temporal) env.TEMPORAL_CLI = temporal;
+const s3Server = ensureS3Server();
+if (s3Server) env.S3_SERVER_BIN = s3Server;
 
 if (mode === 'provision') {
-  say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}`);
+  say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}, S3 server ${s3Server ?? '(unavailable)'}`);
   process.exit(0);
 }
 

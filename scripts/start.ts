@@ -1,5 +1,7 @@
 // `npm start`: the whole stack with embedded defaults, a demo event, and a curl to paste.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createStorage } from '@framesmith/core/storage';
 import path from 'node:path';
 import { makeDemoVideo } from './stack/demo-media.js';
 import { startStack } from './stack/start-stack.js';
@@ -9,9 +11,16 @@ async function main() {
   const stack = await startStack();
   const { config, apiKey, restUrl } = stack;
   const demoRel = 'demo/demo.mp4';
-  const demoAbs = path.join(config.storageRoot, demoRel);
-  await mkdir(path.dirname(demoAbs), { recursive: true });
-  await makeDemoVideo(config.ffmpegPath, demoAbs);
+  // Made locally, then published like any output, so the folder and S3 modes work alike.
+  const work = await mkdtemp(path.join(tmpdir(), 'framesmith-demo-'));
+  const demoTmp = path.join(work, 'demo.mp4');
+  await mkdir(work, { recursive: true });
+  await makeDemoVideo(config.ffmpegPath, demoTmp);
+  // The SDK reads credentials from the standard chain (here, this process's environment).
+  if (stack.s3) Object.assign(process.env, { AWS_ACCESS_KEY_ID: stack.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey });
+  const storage = createStorage(config);
+  if (!(await storage.stat(demoRel))) await storage.putFile(demoRel, demoTmp);
+  await rm(work, { recursive: true, force: true });
   const res = await fetch(`${restUrl}/api/event/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'API-KEY': apiKey },
@@ -29,6 +38,7 @@ Framesmith is running.
   Temporal   ${stack.temporalAddress}${stack.temporalUiUrl ? `   UI ${stack.temporalUiUrl}` : ''}
   API key    ${shownKey}
   Data       ${config.dataDir}
+  Storage    ${storage.description}${stack.s3 ? `   (S3 server ${stack.s3.endpoint}, access key ${stack.s3.accessKeyId})` : ''}
 
 Make a JPEG from the demo event, then read it back:
   curl -s -X POST ${restUrl}/api/asset/image/ -H 'API-KEY: ${curlKey}' -H 'Content-Type: application/json' -d '${body}'

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { loadConfig, type Config } from '@framesmith/core/config';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import { freePort, waitForPort } from './free-port.js';
+import { type S3Server, startS3Server } from './s3-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,6 +45,8 @@ export interface Stack {
   temporalUiUrl: string | null;
   databaseUrl: string;
   apiKey: string;
+  /** The S3 server this stack started (`STORAGE=s3` without STORAGE_URL), else null. */
+  s3: S3Server | null;
   /** Starts another process of a component (e.g. a second CPU worker) with extra env. */
   spawnComponent(c: Component, extraEnv?: Record<string, string>): Promise<ChildProcess>;
   /** Health/metrics port of each started worker process (the gateway serves them on PORT). */
@@ -193,15 +196,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       temporalUiUrl = `http://127.0.0.1:${uiPort}`;
     }
 
+    // Object-storage mode on one machine: a real S3 server with its own folder and credentials.
+    let s3: S3Server | null = null;
+    let s3Env: Record<string, string> = {};
+    if (baseEnv.STORAGE === 's3' && !baseEnv.STORAGE_URL) {
+      const server = await startS3Server({ dir: path.join(cfg0.dataDir, 's3'), log: typeof opts.log === 'function' ? opts.log : opts.log === false ? undefined : (l) => console.log(l), env: baseEnv });
+      s3 = server;
+      cleanups.push(() => server.stop());
+      await server.createBucket('framesmith');
+      s3Env = server.envFor('framesmith');
+    } else if (baseEnv.STORAGE !== undefined && baseEnv.STORAGE !== '' && baseEnv.STORAGE !== 's3' && baseEnv.STORAGE !== 'folder') {
+      throw new Error(`STORAGE must be folder or s3, got ${JSON.stringify(baseEnv.STORAGE)}`);
+    }
+    const objectStorage = Boolean(s3 || baseEnv.STORAGE_URL);
+
     const env: Record<string, string> = Object.fromEntries(
       Object.entries({
         ...baseEnv,
+        ...s3Env,
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
         // Our own dev server may be completed by the processes; someone else's cluster is not touched.
         TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: baseEnv.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES ?? (temporalUiUrl ? 'true' : undefined),
         DATA_DIR: cfg0.dataDir,
-        STORAGE_ROOT: cfg0.storageRoot,
+        // With object storage no process needs a shared folder, so none is named.
+        STORAGE_ROOT: objectStorage ? undefined : cfg0.storageRoot,
         PORT: String(cfg0.port),
         GRPC_PORT: String(baseEnv.GRPC_PORT ? cfg0.grpcPort : await freePort(cfg0.port + 1)),
         STORAGE_URL_PUBLIC: cfg0.storageUrlPublic,
@@ -240,6 +259,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       temporalUiUrl,
       databaseUrl,
       apiKey: config.apiKeys[0]!,
+      s3,
       spawnComponent,
       metricsPorts,
       children,

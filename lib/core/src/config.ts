@@ -1,6 +1,7 @@
 // The one typed place for configuration. Every setting has a default that works on one
 // machine and an environment variable for production. Read once at start-up.
 import path from 'node:path';
+import { type ObjectStorageConfig, parseStorageUrl } from './storage/storage-location.js';
 
 export type HwAccel = 'disable' | 'if-possible' | 'required';
 
@@ -54,6 +55,10 @@ export interface Config {
   dataDir: string;
   storageRoot: string;
   storageUrlPublic: string;
+  /** S3-compatible object storage (`STORAGE_URL=s3://bucket/prefix`); null = the local folder storageRoot. */
+  objectStorage: ObjectStorageConfig | null;
+  /** Private scratch for outputs before they are published to object storage. */
+  scratchDir: string;
   databaseUrl: string | null;
   temporalAddress: string;
   temporalNamespace: string;
@@ -116,6 +121,24 @@ function str(env: Env, name: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+function objectStorage(env: Env): ObjectStorageConfig | null {
+  const raw = str(env, 'STORAGE_URL', '');
+  if (raw === '') return null;
+  const endpoint = str(env, 'S3_ENDPOINT', '');
+  // SigV4 presigned URLs live at most 7 days; under a minute would expire mid-job.
+  const presignSeconds = int(env, 'S3_PRESIGN_SECONDS', 3_600);
+  if (presignSeconds < 60 || presignSeconds > 7 * 24 * 3_600) throw new Error(`S3_PRESIGN_SECONDS must be between 60 and 604800, got ${presignSeconds}`);
+  if (endpoint !== '' && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) throw new Error(`S3_ENDPOINT must be an http(s) URL without a path, got ${JSON.stringify(endpoint)}`);
+  return {
+    ...parseStorageUrl(raw),
+    endpoint: endpoint === '' ? null : endpoint.replace(/\/$/, ''),
+    region: str(env, 'S3_REGION', str(env, 'AWS_REGION', 'us-east-1')),
+    // Most S3-compatible servers want path-style; AWS S3 wants virtual-hosted.
+    forcePathStyle: str(env, 'S3_FORCE_PATH_STYLE', endpoint === '' ? 'false' : 'true') === 'true',
+    presignSeconds,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const dataDir = path.resolve(str(env, 'DATA_DIR', '.data'));
@@ -135,6 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     storageRoot: path.resolve(str(env, 'STORAGE_ROOT', path.join(dataDir, 'storage'))),
     storageUrlPublic: str(env, 'STORAGE_URL_PUBLIC', `http://localhost:${port}/content`).replace(/\/+$/, ''),
+    objectStorage: objectStorage(env),
+    scratchDir: path.resolve(str(env, 'SCRATCH_DIR', path.join(dataDir, 'scratch'))),
     databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
     temporalAddress: str(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),

@@ -15,7 +15,7 @@ describe('storage paths', () => {
   it('writes atomically, lists and removes inside the root', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'fs-storage-'));
     const storage = createLocalStorage(root);
-    expect(() => storage.localPath('../outside')).toThrow(PathEscapeError);
+    await expect(storage.stat('../outside')).rejects.toThrow(PathEscapeError);
     const scratch = await storage.scratchDir();
     await writeFile(path.join(scratch, 'x.jpg'), 'abc');
     const stored = await storage.putFile('ev/x.jpg', path.join(scratch, 'x.jpg'));

@@ -38,5 +38,5 @@ export async function serveContent(storage: Storage, rel: string, req: IncomingM
     res.end();
     return;
   }
-  await pipeline(storage.read(file.path), res).catch(() => res.destroy());
+  await pipeline(await storage.read(file.path), res).catch(() => res.destroy());
 }

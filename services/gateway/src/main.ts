@@ -10,7 +10,7 @@ import { migrate } from '@framesmith/core/db/migrate';
 import { createRepo } from '@framesmith/core/db/repo';
 import { handleHealth, isHealthPath } from '@framesmith/core/ops/health-server';
 import { log, onShutdown, runMain } from '@framesmith/core/ops/lifecycle';
-import { createLocalStorage } from '@framesmith/core/storage';
+import { createStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { serveContent } from './content-route.js';
@@ -34,7 +34,7 @@ async function main() {
   if (applied.length) log('gateway', 'applied migrations', { applied });
   const repo = createRepo(pool);
   await repo.upsertDefaultVuflow(DEFAULT_VUFLOW_ID, config.storageUrlPublic);
-  const storage = createLocalStorage(config.storageRoot);
+  const storage = createStorage(config);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporalNamespace });
   let jobs = createTemporalJobs(client, config);

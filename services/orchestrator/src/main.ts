@@ -8,7 +8,7 @@ import { createRepo } from '@framesmith/core/db/repo';
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, runMain } from '@framesmith/core/ops/lifecycle';
 import { serveWorker } from '@framesmith/core/ops/worker-process';
-import { createLocalStorage } from '@framesmith/core/storage';
+import { createStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
@@ -21,7 +21,7 @@ async function main() {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
   const pool = createPool(config.databaseUrl, config.timeouts);
   const repo = createRepo(pool);
-  const storage = createLocalStorage(config.storageRoot);
+  const storage = createStorage(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });

@@ -1,4 +1,5 @@
-// Sync: make the event's assets match its VOD folder (contract.md).
+// Sync: make the event's assets match its VOD folder (contract.md): on S3, the key prefix of
+// the VOD file, listed page by page.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AssetState, AssetType } from '@framesmith/core/domain/asset';
@@ -22,10 +23,13 @@ export async function syncEvent(deps: { repo: Repo; storage: Storage }, eventId:
   const pathEvaluated = folder === '.' ? '' : folder;
 
   const vod = await storage.stat(event.vodFile);
-  const fingerprint = { path: event.vodFile, size: vod?.size ?? null, mtimeMs: vod?.mtimeMs ?? null };
+  const fingerprint = { path: event.vodFile, size: vod?.size ?? null, mtimeMs: vod?.mtimeMs ?? null, etag: vod?.etag ?? null };
   const last = event.lastSync;
-  // The first sync has nothing recorded to differ from.
-  const hasVodFileChanged = last !== null && (last.path !== fingerprint.path || last.size !== fingerprint.size || last.mtimeMs !== fingerprint.mtimeMs);
+  // The first sync has nothing recorded to differ from. On S3 the ETag also tells a rewrite
+  // of the same size within LastModified's one-second resolution.
+  const hasVodFileChanged =
+    last !== null &&
+    (last.path !== fingerprint.path || last.size !== fingerprint.size || last.mtimeMs !== fingerprint.mtimeMs || (last.etag ?? null) !== fingerprint.etag);
 
   const assets = await repo.findAssets({ ...NO_FILTER, eventId });
   let deletedAssetsCount = 0;

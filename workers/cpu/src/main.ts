@@ -4,7 +4,7 @@ import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { runMain } from '@framesmith/core/ops/lifecycle';
 import { serveWorker } from '@framesmith/core/ops/worker-process';
-import { createLocalStorage } from '@framesmith/core/storage';
+import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities } from './activities.js';
@@ -12,7 +12,7 @@ import { createCpuActivities } from './activities.js';
 async function main() {
   const config = loadConfig();
   const sdkMetrics = await installTemporalMetrics();
-  const storage = createLocalStorage(config.storageRoot);
+  const storage = createStorage(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,

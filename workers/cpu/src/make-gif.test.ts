@@ -85,7 +85,7 @@ describe('makeGif', () => {
     const { ctx, seen } = context();
     const r = await makeGif(deps, job({ start: 2.03, end: 3.03 }), ctx);
     expect(r).toMatchObject({ strategy: 'cpu', path: expect.stringMatching(/^src\/out-\d+\.gif$/) });
-    const gif = await readFile(deps.storage.localPath(r.path));
+    const gif = await readFile(path.join(deps.config.storageRoot, r.path));
     expect(r.size).toBe(gif.length);
     const info = inspectGif(gif);
     expect(info.frames.map((f) => f.delayCs)).toEqual(Array(10).fill(10));
@@ -98,7 +98,7 @@ describe('makeGif', () => {
   it('samples a fractional speed on the exact grid', async () => {
     const { ctx } = context();
     const r = await makeGif(deps, job({ start: 1, end: 1.5, fps: 18, playbackSpeed: 0.7 }), ctx);
-    const gif = await readFile(deps.storage.localPath(r.path));
+    const gif = await readFile(path.join(deps.config.storageRoot, r.path));
     // round(0.5 s × 18 / 0.7) = 13 output frames; several show the same source frame, and
     // gifski merges identical neighbours into one longer frame.
     const expected = [...Array(13).keys()].map((i) => onScreen(1 + (i * 0.7) / 18)).filter((f, i, a) => i === 0 || f !== a[i - 1]);
@@ -108,7 +108,7 @@ describe('makeGif', () => {
   it('reverses by frame order and keeps the timing', async () => {
     const { ctx } = context();
     const r = await makeGif(deps, job({ start: 0, end: 1, reverse: true, playbackSpeed: 2, fps: 10 }), ctx);
-    const gif = await readFile(deps.storage.localPath(r.path));
+    const gif = await readFile(path.join(deps.config.storageRoot, r.path));
     expect(await framesShown(gif, 0)).toEqual([20, 15, 10, 5, 0]);
   });
 

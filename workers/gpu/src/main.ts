@@ -6,7 +6,7 @@ import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, runMain } from '@framesmith/core/ops/lifecycle';
 import { serveWorker } from '@framesmith/core/ops/worker-process';
-import { createLocalStorage } from '@framesmith/core/storage';
+import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGpuActivities } from './activities.js';
@@ -20,7 +20,7 @@ process.env.CUDA_DEVICE_ORDER ??= 'PCI_BUS_ID';
 async function main() {
   const config = loadConfig();
   const sdkMetrics = await installTemporalMetrics();
-  const storage = createLocalStorage(config.storageRoot);
+  const storage = createStorage(config);
   const read = config.nvidiaSmiXmlFile ? () => readGpusFromXmlFile(config.nvidiaSmiXmlFile!) : () => readGpus();
   const caps = await probeCapabilities({ ffmpegPath: config.ffmpegPath, hwAccel: config.hwAccel, readGpus: read });
   updateGpuCapabilityMetrics(caps.perGpu);

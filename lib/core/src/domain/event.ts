@@ -27,6 +27,8 @@ export interface VodFileFingerprint {
   path: string;
   size: number | null;
   mtimeMs: number | null;
+  /** S3 ETag; absent in fingerprints recorded before object storage, null on the folder. */
+  etag?: string | null;
 }
 
 export function toEventObject(e: EventRecord) {

@@ -3,15 +3,18 @@
 // mapping of ISO8601 instants onto stream offsets. HLS playlists are read and their URIs
 // checked here, before ffmpeg sees them, so a crafted playlist cannot make ffmpeg read a
 // local file or reach another host.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceRef } from '../domain/job.js';
-import type { Storage } from '../storage.js';
+import { PathEscapeError, type Storage } from '../storage.js';
 import type { ClipTime } from '../time.js';
-import { checkPlaylistUris, type HlsMediaPlaylist, instantToOffset, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { type HlsMediaPlaylist, instantToOffset } from './hls-playlist.js';
 import { type MediaProbe, probeMedia } from './probe-media.js';
+import { readStoredPlaylist, StoredPlaylistError, writePrivatePlaylist } from './stored-playlist.js';
 import { type TrackInfo, tracksFromFfprobe } from './track-info.js';
+import { egressPolicyFromConfig } from '../net/egress-config.js';
+import { createEgressPolicy, type EgressPolicy } from '../net/egress-policy.js';
+import { checkRemoteSource, fetchRemotePlaylist, openRemoteInput, type RemoteInput, remoteFailure } from './remote-source.js';
 
 /** A source that cannot be used: bad media, unsafe playlist, missing file. Never worth a retry. */
 export class SourceError extends Error {
@@ -46,6 +49,8 @@ export interface OpenedSource {
   toSeconds(t: ClipTime): number | null;
   /** Removes what opening made (a live window's snapshot). */
   close(): Promise<void>;
+  /** Connections of ffmpeg's that the egress policy refused so far (remote sources), in our words. */
+  refusedEgress(): readonly string[];
 }
 
 export interface OpenSourceDeps {
@@ -53,114 +58,115 @@ export interface OpenSourceDeps {
   ffprobePath: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Storage root, absolute, for the playlist URI check. */
-  storageRoot: string;
+  /** Where a remote source may connect; default: the strict policy (no OUTBOUND_ALLOW). */
+  egress?: EgressPolicy;
 }
 
+const STRICT_EGRESS = createEgressPolicy();
+
 const FILE_WHITELIST = ['-protocol_whitelist', 'file'];
-const HLS_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto'];
-const HTTP_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls,crypto'];
-// A live window's snapshot is a local file whose segment URIs are absolute and already checked.
-const LIVE_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto'];
-const LIVE_HTTP_WHITELIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto'];
+// A stored playlist is handed over as a private copy whose URIs we wrote (stored-playlist.ts):
+// confined real paths on the folder, presigned URLs of the configured S3 endpoint.
+const STORED_HLS_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto', '-f', 'hls'];
+const STORED_HLS_S3_WHITELIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto', '-f', 'hls'];
+// A presigned GET of the configured S3 endpoint, read with range requests.
+const S3_OBJECT_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls'];
 
 export function isPlaylistPath(p: string): boolean {
   return /\.m3u8$/i.test(p.split('?')[0] ?? '');
 }
 
 async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<{ playlist: HlsMediaPlaylist; text: string }> {
-  let text: string;
   if (source.kind === 'file') {
-    text = await readFile(deps.storage.localPath(source.path), 'utf8').catch((err) => {
-      throw new SourceError(`the playlist ${source.path} cannot be read: ${(err as Error).message}`, { cause: err });
-    });
-  } else {
-    const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs)]) : AbortSignal.timeout(deps.timeoutMs);
-    // Redirects are refused: a redirect could send the reader to another host.
-    const res = await fetch(source.url, { signal, redirect: 'error' }).catch((err) => {
-      if (deps.signal?.aborted) throw err;
-      throw new SourceUnavailableError(`the playlist ${source.url} cannot be fetched: ${(err as Error).message}`, { cause: err });
-    });
-    if (res.status >= 500) throw new SourceUnavailableError(`the playlist ${source.url} answered HTTP ${res.status}`);
-    if (!res.ok) throw new SourceError(`the playlist ${source.url} answered HTTP ${res.status}`);
-    text = await res.text();
+    // Stored playlists are read, checked and located by stored-playlist.ts.
+    let read;
+    try {
+      read = await readStoredPlaylist(deps.storage, source.path);
+    } catch (err) {
+      if (err instanceof StoredPlaylistError) throw new SourceError(err.message, { cause: err });
+      throw err;
+    }
+    if (read.playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
+    return { playlist: read.playlist, text: read.text };
   }
-  let playlist;
-  try {
-    playlist = parseHlsPlaylist(text);
-  } catch (err) {
-    throw new SourceError(`the playlist is not valid HLS: ${(err as Error).message}`, { cause: err });
-  }
-  const base =
-    source.kind === 'file'
-      ? { kind: 'file' as const, dir: path.posix.dirname(source.path), root: deps.storageRoot }
-      : { kind: 'url' as const, url: source.url };
-  const problems = checkPlaylistUris(playlist, base);
-  if (problems.length > 0) {
-    const p = problems[0]!;
-    throw new SourceError(`the playlist refers to a location it may not use (line ${p.line}: ${p.reason})`);
-  }
-  if (playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
-  return { playlist, text };
-}
-
-/** Writes the VOD snapshot of a live window (URIs checked above, made absolute) to a private file. */
-async function writeLiveSnapshot(source: SourceRef, deps: OpenSourceDeps, playlist: HlsMediaPlaylist, text: string): Promise<string> {
-  const resolve =
-    source.kind === 'file'
-      ? (uri: string) => 'file:' + path.posix.resolve(path.posix.dirname(deps.storage.localPath(source.path)), uri)
-      : (uri: string) => new URL(uri, source.url).toString();
-  const dir = await mkdtemp(path.join(tmpdir(), 'framesmith-live-'));
-  const file = path.join(dir, 'window.m3u8');
-  await writeFile(file, vodSnapshot(text, playlist, resolve), { mode: 0o600 });
-  return file;
+  // Remote playlists: fetched through the egress policy, URIs checked (remote-source.ts).
+  return fetchRemotePlaylist(source.url, { egress: deps.egress ?? STRICT_EGRESS, timeoutMs: deps.timeoutMs, signal: deps.signal });
 }
 
 // A file on storage does not change under the same size and mtime: its probe (and, for an
 // HLS playlist, its parsed and checked segment list) is reused by every job on it. One ffprobe
 // is ~80 ms, a third of a frame grab. A live playlist that is rewritten gets a new key.
 const PROBE_CACHE_SIZE = 256;
-const probeCache = new Map<string, { probe: MediaProbe; playlist: HlsMediaPlaylist | null }>();
+// A stored playlist's text is kept with its probe: it was read, parsed and checked once.
+type CachedProbe = { probe: MediaProbe; playlist: HlsMediaPlaylist | null; text: string | null };
+const probeCache = new Map<string, CachedProbe>();
 
 export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promise<OpenedSource> {
   const isHls = source.kind === 'file' ? isPlaylistPath(source.path) : isPlaylistPath(new URL(source.url).pathname);
   let input: string;
   let inputOptions: string[];
   let cacheKey: string | null = null;
-  if (source.kind === 'file') {
-    input = deps.storage.localPath(source.path);
-    const st = await deps.storage.stat(source.path);
-    if (!st) throw new SourceError(`the source file ${source.path} does not exist`);
-    cacheKey = `${input}:${st.size}:${st.mtimeMs}`;
-    inputOptions = isHls ? HLS_FILE_WHITELIST : FILE_WHITELIST;
-  } else {
-    input = source.url;
-    inputOptions = HTTP_WHITELIST;
-  }
-  const cached = cacheKey ? probeCache.get(cacheKey) : undefined;
-  const read = !cached && isHls ? await readPlaylist(source, deps) : null;
-  const playlist = cached ? cached.playlist : (read?.playlist ?? null);
+  let cached: CachedProbe | undefined;
+  let playlist: HlsMediaPlaylist | null = null;
   let snapshotDir: string | null = null;
-  if (read && !read.playlist.endList) {
-    // A live window: ffmpeg reads a VOD snapshot of it (see vodSnapshot), never the moving list.
-    input = await writeLiveSnapshot(source, deps, read.playlist, read.text);
-    snapshotDir = path.dirname(input);
-    inputOptions = source.kind === 'file' ? [...LIVE_FILE_WHITELIST, '-f', 'hls'] : [...LIVE_HTTP_WHITELIST, '-f', 'hls'];
-    cacheKey = null;
+  let playlistText: string | null = null;
+  let remote: RemoteInput | null = null;
+  if (source.kind === 'file') {
+    const st = await deps.storage.stat(source.path).catch((err: unknown) => {
+      if (err instanceof PathEscapeError) return null;
+      throw err;
+    });
+    if (!st) throw new SourceError(`the source file ${source.path} does not exist`);
+    cacheKey = `${deps.storage.description}:${source.path}:${st.size}:${st.mtimeMs}:${st.etag ?? ''}`;
+    cached = probeCache.get(cacheKey);
+    if (isHls) {
+      const read = cached?.text != null && cached.playlist ? { playlist: cached.playlist, text: cached.text } : await readPlaylist(source, deps);
+      playlist = read.playlist;
+      // Every job gets its own copy: presigned URLs expire, and segments are located anew.
+      input = await writePrivatePlaylist(deps.storage, source.path, read.text, read.playlist).catch((err: unknown) => {
+        if (err instanceof StoredPlaylistError) throw new SourceError(err.message, { cause: err });
+        throw err;
+      });
+      snapshotDir = path.dirname(input);
+      inputOptions = deps.storage.kind === 's3' ? STORED_HLS_S3_WHITELIST : STORED_HLS_FILE_WHITELIST;
+      playlistText = read.text;
+      // A live window moves: its probe is not kept.
+      if (!read.playlist.endList) cacheKey = null;
+    } else {
+      const opened = await deps.storage.mediaInput(source.path).catch((err: unknown) => {
+        if ((err as Error).name === 'NotFoundError') throw new SourceError(`the source file ${source.path} does not exist`, { cause: err });
+        throw err;
+      });
+      input = opened.kind === 'file' ? opened.path : opened.url;
+      inputOptions = opened.kind === 'file' ? FILE_WHITELIST : S3_OBJECT_WHITELIST;
+    }
+  } else {
+    // ffmpeg reaches the origin only through a proxy that applies the egress policy to every
+    // connection it makes (remote-source.ts); a live window is read as its VOD snapshot.
+    const egress = deps.egress ?? STRICT_EGRESS;
+    await checkRemoteSource(source.url, egress);
+    const read = isHls ? await readPlaylist(source, deps) : null;
+    playlist = read?.playlist ?? null;
+    remote = await openRemoteInput(source.url, egress, read && !read.playlist.endList ? read : null);
+    input = remote.input;
+    inputOptions = remote.inputOptions;
   }
   const close = async () => {
     if (snapshotDir) await rm(snapshotDir, { recursive: true, force: true });
+    await remote?.proxy.close();
   };
   let probe: MediaProbe;
   try {
     probe = cached?.probe ?? (await probeMedia(deps.ffprobePath, input, inputOptions, { timeoutMs: deps.timeoutMs, signal: deps.signal }));
     if (cacheKey && !cached) {
       if (probeCache.size >= PROBE_CACHE_SIZE) probeCache.delete(probeCache.keys().next().value!);
-      probeCache.set(cacheKey, { probe, playlist });
+      probeCache.set(cacheKey, { probe, playlist, text: playlistText });
     }
   } catch (err) {
     await close();
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
+    const remoteErr = remote ? remoteFailure(err, remote.proxy) : null;
+    if (remoteErr) throw remoteErr;
     const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;
     if (source.kind === 'url' && TRANSIENT_STDERR.test((err as { stderrTail?: string }).stderrTail ?? '')) {
       throw new SourceUnavailableError(`the source could not be read: ${tail}`, { cause: err });
@@ -200,6 +206,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       return null;
     },
     close,
+    refusedEgress: () => remote?.proxy.refused ?? [],
   };
 }
 
@@ -209,14 +216,18 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
  * decoder or sharp).
  */
 export async function openJobSource(
-  config: { ffprobePath: string; storageRoot: string; limits: { maxSourcePixels: number } },
+  config: { ffprobePath: string; limits: { maxSourcePixels: number } } & Parameters<typeof egressPolicyFromConfig>[0],
   storage: Storage,
   source: SourceRef,
-  job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void },
+  job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void; guard?(check: () => void): void },
   timeoutMs = 30_000,
 ): Promise<OpenedSource> {
-  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal, storageRoot: config.storageRoot });
+  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal, egress: egressPolicyFromConfig(config) });
   job.defer(src.close);
+  job.guard?.(() => {
+    const refused = src.refusedEgress();
+    if (refused.length > 0) throw new SourceError(`the source refers to an address that is not allowed: ${refused[0]}`);
+  });
   const pixels = (src.probe.width ?? 0) * (src.probe.height ?? 0);
   if (pixels > config.limits.maxSourcePixels) {
     throw new SourceError(`the source is ${src.probe.width}x${src.probe.height}, above the ${config.limits.maxSourcePixels}-pixel limit`);

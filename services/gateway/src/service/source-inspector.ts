@@ -47,7 +47,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       let opened: OpenedSource;
       try {
         // openSource caches the probe of a finished file; a playlist is read every time.
-        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000, storageRoot: config.storageRoot });
+        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000 });
       } catch (err) {
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
         throw err;

@@ -1,0 +1,182 @@
+// The S3-compatible backend (AWS S3, versitygw, MinIO, R2...). Inputs are presigned GETs
+// that ffmpeg reads with range requests, so a frame grab reads a small part of the object;
+// outputs are uploaded whole from private scratch (one PUT, or a multipart upload that is
+// aborted on failure or cancellation), so nothing partial is ever visible at a key.
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat as fsStat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  paginateListObjectsV2,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type ObjectStorageConfig, objectKey, relativeKey } from './storage-location.js';
+import { checkedRelative, NotFoundError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+
+// Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, at most
+// queueSize × partSize (32 MiB) buffered per upload.
+const PART_SIZE = 8 * 1024 * 1024;
+const CHECK_TIMEOUT_MS = 4_000;
+
+export function createS3Client(cfg: ObjectStorageConfig): S3Client {
+  return new S3Client({
+    region: cfg.region,
+    ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+    forcePathStyle: cfg.forcePathStyle,
+    // Checksums only where S3 requires them: several S3-compatible servers reject the
+    // CRC32 trailers the SDK adds by default.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 3_000, socketTimeout: 60_000 },
+  });
+}
+
+function status(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+function isNotFound(err: unknown): boolean {
+  const name = (err as Error).name;
+  return name === 'NotFound' || name === 'NoSuchKey' || status(err) === 404;
+}
+
+/** Why a bucket cannot be used, in words an operator can act on. */
+export function bucketProblem(bucket: string, err: unknown): string {
+  const e = err as Error & { code?: string; cause?: { code?: string } };
+  const code = status(err);
+  if (code === 404 || e.name === 'NoSuchBucket' || e.name === 'NotFound') return `bucket ${bucket} does not exist`;
+  if (code === 403 || e.name === 'InvalidAccessKeyId' || e.name === 'SignatureDoesNotMatch' || e.name === 'AccessDenied') {
+    return `access to bucket ${bucket} was refused (${e.name}): check the credentials`;
+  }
+  if (code === 301 || e.name === 'PermanentRedirect') return `bucket ${bucket} is in another region than S3_REGION`;
+  const net = e.code ?? e.cause?.code ?? e.name;
+  return `the S3 endpoint for bucket ${bucket} cannot be reached (${net}: ${e.message})`;
+}
+
+export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, client: S3Client = createS3Client(cfg)): Storage {
+  const { bucket, prefix } = cfg;
+  const keyOf = (rel: string) => objectKey(prefix, checkedRelative(rel));
+  const toStored = (rel: string, h: Pick<HeadObjectCommandOutput, 'ContentLength' | 'LastModified' | 'ETag'>): StoredFile => ({
+    path: rel,
+    size: h.ContentLength ?? 0,
+    mtimeMs: h.LastModified?.getTime() ?? 0,
+    etag: h.ETag ?? null,
+  });
+  const head = async (rel: string) => {
+    try {
+      return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  };
+  const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
+
+  return {
+    kind: 's3',
+    description: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
+    async stat(rel) {
+      const h = await head(rel);
+      return h ? toStored(checkedRelative(rel), h) : null;
+    },
+    async putFile(rel, localFile, opts = {}) {
+      const Key = keyOf(rel);
+      const size = (await fsStat(localFile)).size;
+      const abort = new AbortController();
+      const onAbort = () => abort.abort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size },
+        partSize: PART_SIZE,
+        queueSize: 4,
+        leavePartsOnError: false,
+        abortController: abort,
+      });
+      try {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+        await upload.done();
+      } catch (err) {
+        // lib-storage answers an abort before its own clean-up has run: abort the multipart
+        // upload here too, so no parts are left behind (an object never appears: it is
+        // only created by CompleteMultipartUpload).
+        abort.abort();
+        if (upload.uploadId) {
+          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })).catch(() => undefined);
+        }
+        throw err;
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+      }
+      await rm(localFile, { force: true });
+      const h = await head(rel);
+      if (!h) throw new Error(`the upload of ${rel} completed but the object is not there`);
+      return toStored(checkedRelative(rel), h);
+    },
+    async remove(rel) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
+    },
+    async list(rel) {
+      const folder = rel === '' ? prefix : keyOf(rel);
+      const out: StoredFile[] = [];
+      const pages = paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: folder === '' ? undefined : `${folder}/`, Delimiter: '/' });
+      for await (const page of pages) {
+        for (const o of page.Contents ?? []) {
+          const relPath = o.Key ? relativeKey(prefix, o.Key) : null;
+          if (!relPath || path.posix.basename(relPath).startsWith('.') || relPath.endsWith('/')) continue;
+          out.push({ path: relPath, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0, etag: o.ETag ?? null });
+        }
+      }
+      return out.sort((a, b) => a.path.localeCompare(b.path));
+    },
+    async read(rel) {
+      try {
+        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
+        return r.Body as Readable;
+      } catch (err) {
+        if (isNotFound(err)) throw new NotFoundError(rel);
+        throw err;
+      }
+    },
+    async readText(rel, maxBytes) {
+      let r;
+      try {
+        r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
+      } catch (err) {
+        if (isNotFound(err)) throw new NotFoundError(rel);
+        throw err;
+      }
+      if ((r.ContentLength ?? 0) > maxBytes) {
+        (r.Body as Readable).destroy();
+        throw new Error(`${rel} is ${r.ContentLength} bytes, more than ${maxBytes}`);
+      }
+      return (await r.Body?.transformToString('utf8')) ?? '';
+    },
+    async mediaInput(rel) {
+      if (!(await head(rel))) throw new NotFoundError(rel);
+      return { kind: 'url', url: await presign(rel) };
+    },
+    presignedUrl: presign,
+    async scratchDir() {
+      // Private to this process: nothing here is shared with another worker.
+      const dir = path.join(scratchRoot, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return dir;
+    },
+    async check() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+      } catch (err) {
+        throw new StorageUnavailableError(bucketProblem(bucket, err), { cause: err });
+      }
+    },
+  };
+}
