@@ -11,7 +11,8 @@
 #      each ScaledObject's temporal taskQueue (and namespace, endpoint) must equal the
 #      TASK_QUEUE_* (TEMPORAL_*) environment of the Deployment it scales;
 #   4. self-tests: a broken manifest must fail kubeconform, a mismatched queue chartcheck,
-#      and every Dockerfile must copy every npm workspace's package.json.
+#      and every Dockerfile must copy every npm workspace's package.json;
+#   5. images that carry ffmpeg build the minimal one from scripts/gpu-kit.
 #
 # Environment: K8S_VERSION (default 1.34.4), KEDA_VERSION (v2.17.2, the first release with
 # the temporal scaler), GO (go binary), FRAMESMITH_CACHE (default <repo>/.cache).
@@ -212,6 +213,23 @@ dockerfile_check
 rc=$?
 set -e
 if [[ $rc -eq 0 ]]; then log "ok: Dockerfiles copy every workspace package.json"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# Images with ffmpeg use Framesmith's minimal build (scripts/gpu-kit), never a distribution's.
+ffmpeg_image_check() {
+  local df bad=0
+  for df in "$ROOT"/deploy/docker/*.Dockerfile; do
+    if grep -Eq 'apt-get install.*\bffmpeg\b' "$df"; then echo "$(basename "$df"): installs a distribution ffmpeg"; bad=1; fi
+    if grep -q 'ffmpeg\|ffprobe' "$df" && ! grep -q 'bash /src/build-ffmpeg.sh' "$df"; then
+      echo "$(basename "$df"): uses ffmpeg without building it from scripts/gpu-kit"; bad=1
+    fi
+  done
+  return $bad
+}
+set +e
+ffmpeg_image_check
+rc=$?
+set -e
+if [[ $rc -eq 0 ]]; then log "ok: images build the minimal ffmpeg (scripts/gpu-kit/ffmpeg-configure.txt)"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 log "done in $((SECONDS - started))s (helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes v$K8S_VERSION, KEDA $KEDA_VERSION)"
 echo "validate: $passed passed, $failed failed"

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
-# Framesmith CPU worker: image and GIF activities on TASK_QUEUE_CPU (sharp, gifski, Debian's
-# ffmpeg), /healthz /readyz /metrics on METRICS_PORT.
+# Framesmith CPU worker: image and GIF activities on TASK_QUEUE_CPU (sharp, gifski, our
+# minimal ffmpeg), /healthz /readyz /metrics on METRICS_PORT.
 #
 # Build with the repository root as context:
 #   docker build -f deploy/docker/cpu-worker.Dockerfile -t framesmith-cpu-worker:0.1.0 .
@@ -22,17 +22,27 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=dev --workspace=@framesmith/worker-cpu --include-workspace-root \
  && node --input-type=module -e "await import('sharp')"
 
+# ---- Framesmith's minimal ffmpeg: scripts/gpu-kit/ffmpeg-configure.txt on Debian's source --
+# The same build as `npm run gpu:kit` and CI (the same script and flags); libraries static,
+# glibc dynamic, so it runs on this bookworm base. deploy/README.md lists what it leaves out.
+FROM ${NODE_IMAGE} AS ffmpeg
+COPY scripts/gpu-kit/build-ffmpeg.sh scripts/gpu-kit/ffmpeg-configure.txt /src/
+RUN FFMPEG_BUILD_JOBS="$(nproc)" bash /src/build-ffmpeg.sh /opt/ffmpeg
+
 # ---- runtime ----------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-# Debian bookworm's ffmpeg (5.1.x) for decoding sources and CPU encodes.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && ffmpeg -hide_banner -version | head -n 1 \
- && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
  && groupadd --system --gid 10001 framesmith \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin framesmith
+COPY --from=ffmpeg /opt/ffmpeg/bin/ffmpeg /opt/ffmpeg/bin/ffprobe /usr/local/bin/
+COPY scripts/gpu-kit/ffmpeg-configure.txt /usr/local/share/framesmith/ffmpeg-configure.txt
+# The binary must be the recorded configuration, and carry what the workers use.
+RUN ffmpeg -hide_banner -buildconf | sed -n 's/^ *\(--.*\)/\1/p' | diff - /usr/local/share/framesmith/ffmpeg-configure.txt \
+ && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
+ && ffprobe -hide_banner -version | head -n 1
 WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -20,15 +20,27 @@ COPY workers/gpu/package.json workers/gpu/package.json
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=dev --workspace=@framesmith/gateway --include-workspace-root
 
+# ---- Framesmith's minimal ffmpeg: scripts/gpu-kit/ffmpeg-configure.txt on Debian's source --
+# The same build as `npm run gpu:kit` and CI (the same script and flags); libraries static,
+# glibc dynamic, so it runs on this bookworm base. deploy/README.md lists what it leaves out.
+FROM ${NODE_IMAGE} AS ffmpeg
+COPY scripts/gpu-kit/build-ffmpeg.sh scripts/gpu-kit/ffmpeg-configure.txt /src/
+RUN FFMPEG_BUILD_JOBS="$(nproc)" bash /src/build-ffmpeg.sh /opt/ffmpeg
+
 # ---- runtime ----------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && ffprobe -hide_banner -version | head -n 1 \
  && groupadd --system --gid 10001 framesmith \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin framesmith
+COPY --from=ffmpeg /opt/ffmpeg/bin/ffmpeg /opt/ffmpeg/bin/ffprobe /usr/local/bin/
+COPY scripts/gpu-kit/ffmpeg-configure.txt /usr/local/share/framesmith/ffmpeg-configure.txt
+# The binary must be the recorded configuration, and carry what the workers use.
+RUN ffmpeg -hide_banner -buildconf | sed -n 's/^ *\(--.*\)/\1/p' | diff - /usr/local/share/framesmith/ffmpeg-configure.txt \
+ && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
+ && ffprobe -hide_banner -version | head -n 1
 WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -2,20 +2,17 @@
 # Framesmith GPU worker: video activities on TASK_QUEUE_GPU with ffmpeg NVDEC/NVENC,
 # /healthz /readyz /metrics on METRICS_PORT.
 #
-# Runtime base: NVIDIA's CUDA runtime image on Ubuntu 24.04 with Ubuntu's ffmpeg 6.1, which
-# is built against nv-codec-headers (h264/hevc/av1 _nvenc encoders, _cuvid decoders, the
-# cuda/nvdec hwaccels; the driver libraries come from the NVIDIA container toolkit at run
-# time) and libx264 (the encoder on GPUs without NVENC, e.g. H100). Node 20 is copied from
-# the official Node image. The build fails if this ffmpeg lacks NVENC, CUVID or libx264.
-# To use another ffmpeg build (e.g. one with scale_npp), replace the apt-get line by a COPY
-# from that image's stage and keep the checks.
+# Runtime base: the same Debian bookworm Node image as the other services, with our minimal
+# ffmpeg (scripts/gpu-kit/ffmpeg-configure.txt): nv-codec-headers give it the cuda/nvdec
+# hwaccels, the h264/hevc _cuvid decoders, h264/hevc_nvenc and scale_cuda, all loading the
+# driver's libcuda/libnvcuvid/libnvidia-encode at run time, which the NVIDIA container
+# toolkit mounts into any image (NVIDIA_DRIVER_CAPABILITIES below). So no CUDA base image is
+# needed; libx264 is the encoder on GPUs without NVENC (H100/H200). The build fails if this
+# ffmpeg lacks NVENC, CUVID, the cuda hwaccel or libx264.
 #
 # Build with the repository root as context:
 #   docker build -f deploy/docker/gpu-worker.Dockerfile -t framesmith-gpu-worker:0.1.0 .
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
-ARG CUDA_IMAGE=nvidia/cuda:12.6.3-runtime-ubuntu24.04
-
-FROM ${NODE_IMAGE} AS node
 
 # ---- production dependencies of this workspace only ------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -31,24 +28,31 @@ COPY workers/gpu/package.json workers/gpu/package.json
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=dev --workspace=@framesmith/worker-gpu --include-workspace-root
 
+# ---- Framesmith's minimal ffmpeg: scripts/gpu-kit/ffmpeg-configure.txt on Debian's source --
+# The same build as `npm run gpu:kit` and CI (the same script and flags); libraries static,
+# glibc dynamic, so it runs on this bookworm base. deploy/README.md lists what it leaves out.
+FROM ${NODE_IMAGE} AS ffmpeg
+COPY scripts/gpu-kit/build-ffmpeg.sh scripts/gpu-kit/ffmpeg-configure.txt /src/
+RUN FFMPEG_BUILD_JOBS="$(nproc)" bash /src/build-ffmpeg.sh /opt/ffmpeg
+
 # ---- runtime ----------------------------------------------------------------------------
-FROM ${CUDA_IMAGE} AS runtime
-ARG DEBIAN_FRONTEND=noninteractive
+FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && ffmpeg -hide_banner -version | head -n 1 \
- && ffmpeg -hide_banner -encoders | grep -E ' (h264|hevc)_nvenc ' \
- && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
- && ffmpeg -hide_banner -decoders | grep -E ' (h264|hevc)_cuvid ' \
- && ffmpeg -hide_banner -hwaccels | grep -Ex 'cuda' \
  && groupadd --system --gid 10001 framesmith \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin framesmith
-# Node's official binary (glibc >= 2.28; Ubuntu 24.04 has 2.39). Native addons in
-# node_modules were installed on Debian bookworm (glibc 2.36) and run here unchanged.
-COPY --from=node /usr/local/bin/node /usr/local/bin/node
-RUN node --version
+COPY --from=ffmpeg /opt/ffmpeg/bin/ffmpeg /opt/ffmpeg/bin/ffprobe /usr/local/bin/
+COPY scripts/gpu-kit/ffmpeg-configure.txt /usr/local/share/framesmith/ffmpeg-configure.txt
+# The binary must be the recorded configuration, and carry what the workers use.
+RUN ffmpeg -hide_banner -buildconf | sed -n 's/^ *\(--.*\)/\1/p' | diff - /usr/local/share/framesmith/ffmpeg-configure.txt \
+ && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
+ && ffmpeg -hide_banner -encoders | grep -E ' (h264|hevc)_nvenc ' \
+ && ffmpeg -hide_banner -decoders | grep -E ' (h264|hevc)_cuvid ' \
+ && ffmpeg -hide_banner -filters | grep -q ' scale_cuda ' \
+ && ffmpeg -hide_banner -hwaccels | grep -Ex 'cuda' \
+ && ffprobe -hide_banner -version | head -n 1
 WORKDIR /app
 # "video" exposes NVENC/NVDEC to the container, "utility" nvidia-smi (GPU metrics).
 ENV NVIDIA_VISIBLE_DEVICES=all \
