@@ -15,6 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { serveContent } from './content-route.js';
 import { createRestHandler } from './rest/rest-routes.js';
+import { GRPC_SERVER_OPTIONS, rpcAdapterLimits } from './rpc/rpc-limits.js';
 import { registerRpc } from './rpc/rpc-routes.js';
 import { AssetService } from './service/asset-service.js';
 import { createSourceInspector } from './service/source-inspector.js';
@@ -54,7 +55,7 @@ async function main() {
   const saProblem = await searchAttributes();
   if (saProblem) log('gateway', 'not ready', { reason: saProblem });
   const ready = createGatewayReadiness({ config, pool, connection, searchAttributes });
-  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready) });
+  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready), ...rpcAdapterLimits(config.limits.maxBodyBytes) });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
 
   const server = http.createServer((req, res) => {
@@ -69,7 +70,7 @@ async function main() {
     // Connect and gRPC-Web clients reach the RPC service on this port too.
     return rpc(req, res);
   });
-  const grpcServer = http2.createServer(rpc);
+  const grpcServer = http2.createServer(GRPC_SERVER_OPTIONS, rpc);
   await new Promise<void>((r) => server.listen(config.port, config.host, r));
   await new Promise<void>((r) => grpcServer.listen(config.grpcPort, config.host, r));
   log('gateway', 'listening', { rest: `http://${config.host}:${config.port}/api/`, grpc: `${config.host}:${config.grpcPort}`, instance: randomUUID() });

@@ -1,5 +1,12 @@
 // File names for generated assets. User text never becomes a path component unchecked:
 // a given filename is validated, a default one is slugged from the asset name.
+import { textProblem, utf8Length } from './text-input.js';
+
+/** The filesystem's NAME_MAX (ext4, xfs, btrfs, tmpfs): a limit in bytes, not characters. */
+export const NAME_MAX_BYTES = 255;
+/** Clashes are numbered `-1` up to this; the longest suffix must still fit NAME_MAX. */
+export const MAX_CLASH_NUMBER = 999;
+
 export function slugify(name: string): string {
   const slug = name
     .normalize('NFKD')
@@ -12,12 +19,20 @@ export function slugify(name: string): string {
   return slug || 'asset';
 }
 
-/** Returns why `filename` is unsafe, or null. */
-export function filenameProblem(filename: string): string | null {
+/**
+ * Returns why `filename` is unsafe, or null. The length counts what lands on disk: the UTF-8
+ * bytes of the base name, the longest clash suffix and the system's `.extension`.
+ */
+export function filenameProblem(filename: string, extension: string): string | null {
   if (filename.length === 0) return 'filename must not be empty';
-  if (filename.length > 200) return 'filename must be at most 200 characters';
+  const text = textProblem(filename);
+  if (text) return `filename must not contain ${text}`;
+  const longest = numberedFilename(baseFilename(filename, '', extension), extension, MAX_CLASH_NUMBER);
+  const spare = NAME_MAX_BYTES - utf8Length(longest);
+  if (spare < 0) {
+    return `filename is ${utf8Length(filename)} bytes in UTF-8; with the extension and a clash suffix such as "-${MAX_CLASH_NUMBER}" it must fit ${NAME_MAX_BYTES} bytes (${-spare} too many)`;
+  }
   if (/[\/\\]/.test(filename)) return 'filename must not contain a path separator';
-  if (/[\u0000-\u001f\u007f]/.test(filename)) return 'filename must not contain control characters';
   if (filename.includes('..')) return 'filename must not contain ".."';
   if (filename.startsWith('.')) return 'filename must not start with "."';
   return null;

@@ -4,12 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
 import { parsePageIndex } from '../service/asset-requests.js';
-import { queryBool } from '../service/parse-input.js';
+import { checkQuery, checkStrings, checkText, queryBool } from '../service/parse-input.js';
 
 type Handler = (ctx: { params: string[]; query: URLSearchParams; body: () => Promise<unknown> }) => Promise<unknown>;
 interface Route {
   method: string;
   pattern: RegExp;
+  /** The path parameters' names, for errors that name the field. */
+  paramNames: string[];
   handler: Handler;
 }
 
@@ -19,14 +21,15 @@ export function buildRoutes(svc: AssetService): Route[] {
   const r = (method: string, path: string, handler: Handler): Route => ({
     method,
     // Trailing slash optional on every route, as the seed shows some with and some without.
-    pattern: new RegExp(`^/api${path.replaceAll(':id', SEG)}/?$`),
+    pattern: new RegExp(`^/api${path.replaceAll(/:\w+/g, SEG)}/?$`),
+    paramNames: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!),
     handler,
   });
   return [
     r('POST', '/asset/gif', async ({ body }) => svc.createGif(await body())),
     r('POST', '/asset/video', async ({ body }) => svc.createVideo(await body())),
     r('POST', '/asset/image', async ({ body }) => svc.createImage(await body())),
-    r('PUT', '/asset/sync/:id', async ({ params }) => svc.syncAssets(params[0]!)),
+    r('PUT', '/asset/sync/:eventId', async ({ params }) => svc.syncAssets(params[0]!)),
     r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(params[0]!, query.get('name') ?? query.get('Name'))),
     r('GET', '/asset', async ({ query }) => {
       queryBool(query, 'noCache');
@@ -48,6 +51,13 @@ export function buildRoutes(svc: AssetService): Route[] {
   ];
 }
 
+const tooLarge = (maxBytes: number) => new ApiError('PayloadTooLarge', `Unable to read the request because the body is larger than ${maxBytes} bytes`);
+
+/**
+ * Reads a JSON body of at most `maxBytes`, declared (Content-Length) or counted (chunked).
+ * Past the limit nothing more is kept, but the socket is not destroyed: the 413 must reach
+ * the client first (see `sendJsonBeforeBody`).
+ */
 function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const type = req.headers['content-type'] ?? '';
@@ -58,29 +68,38 @@ function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> 
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
-      reject(new ApiError('PayloadTooLarge', `Unable to read the request because the body is larger than ${maxBytes} bytes`));
+      reject(tooLarge(maxBytes));
       req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
+      if (size > maxBytes) return; // already refused: discard until the connection closes
       size += c.length;
       if (size > maxBytes) {
-        reject(new ApiError('PayloadTooLarge', `Unable to read the request because the body is larger than ${maxBytes} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        reject(tooLarge(maxBytes));
         return;
       }
       chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
+      if (size > maxBytes) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return reject(validation('Unable to read the request because the body is empty; a JSON object is required'));
+      let body: unknown;
       try {
-        resolve(JSON.parse(text));
+        body = JSON.parse(text);
       } catch {
-        reject(validation('Unable to read the request because the body is not valid JSON'));
+        return reject(validation('Unable to read the request because the body is not valid JSON'));
+      }
+      try {
+        checkStrings(body);
+        resolve(body);
+      } catch (err) {
+        reject(err);
       }
     });
   });
@@ -100,6 +119,29 @@ export function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
+/** How long a refused request may go on sending before its connection is cut (nginx's lingering_timeout). */
+const LINGER_MS = 5000;
+
+/**
+ * Replies before the request body was read (too large, or refused before reading it). The
+ * whole reply goes out at once, but the connection closes only once the client has finished
+ * sending, or after LINGER_MS: closing a socket with unread input makes the kernel send a
+ * reset, which can destroy the reply before the client reads it. What still arrives is
+ * discarded, so memory stays flat.
+ */
+function sendJsonBeforeBody(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.write(text);
+  const finish = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS);
+  req.once('end', finish).once('close', finish).resume();
+  if (req.complete) finish();
+}
+
 export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string>; maxBodyBytes: number; onError?: (err: unknown) => void }) {
   const routes = buildRoutes(svc);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -114,7 +156,8 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         if (!m) continue;
         pathMatched = true;
         if (route.method !== req.method) continue;
-        const params = m.slice(1).map(decodeSegment);
+        const params = m.slice(1).map((p, i) => checkText(decodeSegment(p), route.paramNames[i]!));
+        checkQuery(url.searchParams);
         const result = await route.handler({ params, query: url.searchParams, body: () => readJsonBody(req, opts.maxBodyBytes) });
         sendJson(res, 200, result);
         return;
@@ -124,8 +167,9 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
     } catch (err) {
       const { status, body } = toErrorBody(err);
       if (status >= 500) opts.onError?.(err);
-      if (!res.headersSent) sendJson(res, status, body);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (req.complete) sendJson(res, status, body);
+      else sendJsonBeforeBody(req, res, status, body);
     }
   };
 }

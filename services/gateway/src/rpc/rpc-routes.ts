@@ -16,6 +16,7 @@ import {
   VuflowSchema,
 } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
 import type { AssetService } from '../service/asset-service.js';
+import { checkStrings } from '../service/parse-input.js';
 import { registerHealth } from './health-service.js';
 
 const CODES: Record<ErrorType, Code> = {
@@ -80,6 +81,7 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
     try {
       const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
       if (!key || !apiKeys.has(key)) throw new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown');
+      checkStrings(req);
       return await fn(req, ctx);
     } catch (err) {
       throw toConnectError(err);
@@ -135,6 +137,7 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
         const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
         if (!key || !apiKeys.has(key)) throw toConnectError(new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown'));
         try {
+          checkStrings(r);
           for await (const u of svc.watchAsset(r.id, ctx.signal)) {
             yield { asset: toAsset(u.asset), progress: u.progress ?? undefined };
           }

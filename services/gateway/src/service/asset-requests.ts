@@ -1,7 +1,7 @@
 // Request options normalised once, at the edge: defaults applied, ranges checked, every
 // field present. Pure, so each rule is unit-tested without a server.
 import type { Limits } from '@framesmith/core/config';
-import { ASSET_STATES, ASSET_TYPES, type AssetStateValue, type AssetTypeValue } from '@framesmith/core/domain/asset';
+import { ASSET_STATES, ASSET_TYPES, type AssetStateValue, type AssetTypeValue, JOB_KIND_EXTENSION, type JobKind } from '@framesmith/core/domain/asset';
 import { filenameProblem } from '@framesmith/core/domain/filename';
 import type { ClipRange, GifOptions, VideoOptions } from '@framesmith/core/domain/job';
 import type { AssetFilter } from '@framesmith/core/db/repo';
@@ -37,10 +37,10 @@ function time(b: Body, key: string, field: string): ClipTime {
   return t;
 }
 
-function common(b: Body, eventId: string): Common {
+function common(b: Body, eventId: string, kind: JobKind): Common {
   const filename = optString(b, 'filename', 'filename', 512);
   if (filename !== null) {
-    const problem = filenameProblem(filename);
+    const problem = filenameProblem(filename, JOB_KIND_EXTENSION[kind]);
     if (problem) throw validation(problem, { field: 'filename' });
   }
   return {
@@ -65,7 +65,7 @@ function clip(b: Body, maxSeconds: number): { clip: Body; start: ClipTime; end: 
 export function parseImageRequest(body: unknown): ImageRequest {
   const b = asObject(body, 'body');
   const eventId = reqUuid(b, 'eventId');
-  return { ...common(b, eventId), time: time(b, 'time', 'time') };
+  return { ...common(b, eventId, 'image'), time: time(b, 'time', 'time') };
 }
 
 export function parseGifRequest(body: unknown, limits: Limits): GifRequest {
@@ -77,7 +77,7 @@ export function parseGifRequest(body: unknown, limits: Limits): GifRequest {
     return v === null ? null : Math.max(2, Math.round(v));
   };
   return {
-    ...common(b, eventId),
+    ...common(b, eventId, 'gif'),
     start,
     end,
     fps: optInt(b, 'fps', { min: limits.minFps, max: limits.maxFps }) ?? GIF_DEFAULTS.fps,
@@ -102,7 +102,7 @@ export function parseVideoRequest(body: unknown, limits: Limits): VideoRequest {
     }
   }
   return {
-    ...common(b, eventId),
+    ...common(b, eventId, 'video'),
     start,
     end,
     filter: filter !== null && filter.trim() !== '' ? filter : null,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
 import { AssetState, AssetType, JOB_KIND_EXTENSION, JOB_KIND_TYPE, type AssetObject, type JobKind, toAssetObject } from '@framesmith/core/domain/asset';
 import { type EventObject, toEventObject, toVuflowObject, type VuflowObject, type EventRecord } from '@framesmith/core/domain/event';
-import { baseFilename, numberedFilename } from '@framesmith/core/domain/filename';
+import { baseFilename, MAX_CLASH_NUMBER, numberedFilename } from '@framesmith/core/domain/filename';
 import type { AssetWorkflowInput, MediaJob, SourceRef } from '@framesmith/core/domain/job';
 import { type AssetFilter, NO_FILTER, type Repo, type StoredAsset } from '@framesmith/core/db/repo';
 import { ApiError, validation } from '@framesmith/core/errors';
@@ -26,7 +26,7 @@ import {
   parseVideoRequest,
   type VideoRequest,
 } from './asset-requests.js';
-import { asObject, type Body, optString, optUuid, reqString } from './parse-input.js';
+import { asObject, type Body, checkStrings, optString, optUuid, reqString } from './parse-input.js';
 import type { SourceInfo, SourceInspector } from './source-inspector.js';
 import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
@@ -157,7 +157,7 @@ export class AssetService {
     let asset: StoredAsset | null = null;
     let input: AssetWorkflowInput | null = null;
     // A name clash gets a numeric suffix, never an overwrite; the unique index settles races.
-    for (let n = 0; n < 1000 && asset === null; n++) {
+    for (let n = 0; n <= MAX_CLASH_NUMBER && asset === null; n++) {
       const outputPath = `${folder}/${numberedFilename(base, extension, n)}`;
       if (await this.d.storage.stat(outputPath)) continue;
       input = { job: makeJob({ assetId: id, eventId: event.id, source, outputPath }), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
@@ -418,6 +418,8 @@ export class AssetService {
       }
     }
     const c = asObject(cfg, 'configurationJson');
+    // JSON text may spell a NUL as an escape; jsonb refuses it, so the parsed values get the rule too.
+    checkStrings(c, 'configurationJson');
     const base = reqString(c, 'storageUrlPublic', 'configurationJson.storageUrlPublic', 2048);
     try {
       const u = new URL(base);

@@ -1,5 +1,6 @@
 // Field readers for request bodies and queries. Every reader names the field in its error
 // so a 400 says exactly what was wrong; the core never sees optional or untyped input.
+import { textProblem } from '@framesmith/core/domain/text-input';
 import { validation } from '@framesmith/core/errors';
 
 export type Body = Record<string, unknown>;
@@ -8,6 +9,42 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(v: string): boolean {
   return UUID.test(v);
+}
+
+/** Fields whose text is multi-line by nature (an expression, JSON text): tab and line breaks pass. */
+const MULTILINE_FIELDS = new Set(['clip.filter', 'configurationJson']);
+
+/** The text rule (`textProblem`) as a 400 naming the field. */
+export function checkText(text: string, field: string): string {
+  const problem = textProblem(text, { multiline: MULTILINE_FIELDS.has(field) });
+  if (problem) throw validation(`Unable to read ${field} because it contains ${problem}`, { field });
+  return text;
+}
+
+/**
+ * Applies the text rule to every string in a request (a JSON body, a protobuf message): values
+ * and keys at any depth, named by their path (`clip.eventId`, `filter.extensions[1]`), so no
+ * field can slip past by being new or nested.
+ */
+export function checkStrings(value: unknown, field = ''): void {
+  if (typeof value === 'string') {
+    checkText(value, field || 'body');
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkStrings(v, `${field}[${i}]`));
+  } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      checkText(key, field ? `a field name in ${field}` : 'a field name');
+      checkStrings(v, field ? `${field}.${key}` : key);
+    }
+  }
+}
+
+/** The text rule for every query parameter, named by its key. */
+export function checkQuery(q: URLSearchParams): void {
+  for (const [key, value] of q) {
+    checkText(key, 'a query parameter name');
+    checkText(value, key);
+  }
 }
 
 export function asObject(v: unknown, field: string): Body {
