@@ -17,7 +17,9 @@ export async function setup(project: TestProject) {
   stack = await startStack({
     env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2',
       // Test clips are tiny; smart cut them anyway so the tests exercise it.
-      SMART_CUT_MIN_COPIED_PIXELS: '0' },
+      SMART_CUT_MIN_COPIED_PIXELS: '0',
+      // Test origins listen on 127.0.0.1; the rest of 127/8 stays refused (test/egress.test.ts's canary is on 127.0.0.2).
+      OUTBOUND_ALLOW: '127.0.0.1/32' },
     log: process.env.STACK_LOG ? true : (line) => {
       logLines.push(line);
       if (logLines.length > 400) logLines.shift();

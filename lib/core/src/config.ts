@@ -2,6 +2,7 @@
 // machine and an environment variable for production. Read once at start-up.
 import path from 'node:path';
 import { type ObjectStorageConfig, parseStorageUrl } from './storage/storage-location.js';
+import { createEgressPolicy } from './net/egress-policy.js';
 
 export type HwAccel = 'disable' | 'if-possible' | 'required';
 
@@ -87,6 +88,11 @@ export interface Config {
   timeouts: Timeouts;
   /** Create missing search attributes in the Temporal namespace at start-up (the dev stack does). */
   temporalRegisterSearchAttributes: boolean;
+  /**
+   * OUTBOUND_ALLOW: CIDRs, addresses or host names that the egress policy lets sources,
+   * playlists, segments and callbacks reach although they are loopback/private (net/egress-policy.ts).
+   */
+  outboundAllow: string[];
   limits: Limits;
 }
 
@@ -139,6 +145,15 @@ function objectStorage(env: Env): ObjectStorageConfig | null {
   };
 }
 
+function outboundAllow(env: Env): string[] {
+  const entries = str(env, 'OUTBOUND_ALLOW', '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  createEgressPolicy(entries); // throws on an entry that is not a CIDR, address or host name
+  return entries;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const dataDir = path.resolve(str(env, 'DATA_DIR', '.data'));
@@ -188,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
       temporalCallMs: ranged(env, 'TEMPORAL_CALL_TIMEOUT_MS', 4_000, 100, 600_000),
     },
     temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
+    outboundAllow: outboundAllow(env),
     limits: {
       maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
       maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),

@@ -20,7 +20,7 @@ async function main() {
   const sdkMetrics = await installTemporalMetrics();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
   const pool = createPool(config.databaseUrl, config.timeouts);
-  const repo = createRepo(pool);
+  const repo = createRepo(pool, { pathRoots: [config.storageRoot] });
   const storage = createStorage(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));

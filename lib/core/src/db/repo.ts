@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { AssetRecord, AssetStateValue, AssetTypeValue } from '../domain/asset.js';
 import { AssetState } from '../domain/asset.js';
 import type { EventRecord, VodFileFingerprint, VuflowRecord } from '../domain/event.js';
+import { sanitiseFailureReason } from '../domain/failure-reason.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -93,7 +94,8 @@ function whereClause(f: AssetFilter, params: unknown[], extra: string[] = []): s
 
 export const PAGE_SIZE = 100;
 
-export function createRepo(db: pg.Pool) {
+/** `pathRoots`: folders (the storage root) whose paths a failure reason may show relative to them. */
+export function createRepo(db: pg.Pool, opts: { pathRoots?: string[] } = {}) {
   return {
     db,
     async insertAsset(q: Queryable, a: Omit<AssetRecord, 'dateCreated' | 'dateModified' | 'failureReason' | 'progress'> & { request?: unknown }): Promise<StoredAsset> {
@@ -148,7 +150,8 @@ export function createRepo(db: pg.Pool) {
       const r = await db.query(
         `WITH w AS (UPDATE assets SET state = ${AssetState.FAILED}, failure_reason = $2, date_modified = clock_timestamp()
          WHERE id = $1 AND state = ${AssetState.GENERATING} RETURNING *) ${selectFrom('w')}`,
-        [id, reason.slice(0, 8000)],
+        // The one place a reason becomes the asset's failureReason: every path to FAILED passes here.
+        [id, sanitiseFailureReason(reason, { roots: opts.pathRoots })],
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },

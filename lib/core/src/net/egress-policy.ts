@@ -122,6 +122,23 @@ export type Lookup = (hostname: string, options: { all: true; family?: number },
 
 const systemLookup: Lookup = (hostname, options, callback) => dnsLookup(hostname, options, callback);
 
+/**
+ * The system resolver with a deadline, for request paths: getaddrinfo has none of its own
+ * and a stalled DNS server must not hold an API request (ETIMEDOUT after `ms`).
+ */
+export function timedLookup(hostname: string, options: { all: true; family?: number }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void, ms = 5_000): void {
+  let done = false;
+  const timer = setTimeout(() => {
+    done = true;
+    callback(Object.assign(new Error(`resolving ${hostname} timed out`), { code: 'ETIMEDOUT' }), []);
+  }, ms);
+  dnsLookup(hostname, options, (err, addresses) => {
+    if (done) return;
+    clearTimeout(timer);
+    callback(err, addresses);
+  });
+}
+
 /** Resolves `host` and checks every address; throws EgressRefusedError if any is refused. */
 export async function resolveChecked(policy: EgressPolicy, host: string, lookup: Lookup = systemLookup): Promise<LookupAddress[]> {
   const verdict = hostVerdict(policy, host);

@@ -21,6 +21,12 @@ export interface JobContext {
   signal: AbortSignal;
   /** Runs `cleanup` when the job ends, however it ends (temporary files of the source). */
   defer(cleanup: () => Promise<void>): void;
+  /**
+   * Runs `check` when the work ends: what it throws replaces the outcome. A remote source's
+   * proxy uses it, since ffmpeg skips an HLS segment it could not open (here: one the egress
+   * policy refused) and would otherwise report success.
+   */
+  guard?(check: () => void): void;
   /** Records progress 0..1 (and anything else useful) in the next heartbeat; `speed` (ffmpeg's x realtime) also feeds the metric. */
   progress(fraction: number, details?: Record<string, unknown>): void;
 }
@@ -37,15 +43,24 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
   jobsInFlight.labels(kind).inc();
   const started = Date.now();
   const cleanups: (() => Promise<void>)[] = [];
+  const guards: (() => void)[] = [];
+  const guarded = () => {
+    for (const check of guards) check();
+  };
   try {
     const result = await work({
       signal: ctx.cancellationSignal,
       defer: (cleanup) => void cleanups.push(cleanup),
+      guard: (check) => void guards.push(check),
       progress(fraction, extra = {}) {
         details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
         if (typeof extra.speed === 'number' && Number.isFinite(extra.speed)) ffmpegSpeed.labels(kind).set(extra.speed);
       },
+    }).catch((err: unknown) => {
+      guarded();
+      throw err;
     });
+    guarded();
     jobsTotal.labels(kind, 'completed').inc();
     jobDuration.labels(kind, result.strategy).observe((Date.now() - started) / 1000);
     return result;

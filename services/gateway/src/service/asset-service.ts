@@ -27,6 +27,9 @@ import {
   type VideoRequest,
 } from './asset-requests.js';
 import { asObject, type Body, checkStrings, optString, optUuid, reqString } from './parse-input.js';
+import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
+import { EgressRefusedError, resolveChecked, timedLookup } from '@framesmith/core/net/egress-policy';
+import { describeNetworkError, networkErrorCode } from '@framesmith/core/net/network-error';
 import type { SourceInfo, SourceInspector } from './source-inspector.js';
 import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
@@ -316,6 +319,7 @@ export class AssetService {
     const b = asObject(body, 'body');
     const title = reqString(b, 'title');
     const { vodFile, sourceUrl } = this.sourceFields(b);
+    await this.checkSourceUrl(sourceUrl);
     if (vodFile === null && sourceUrl === null) throw validation('an event needs vodFile or sourceUrl', { field: 'vodFile' });
     const vuflowId = await this.vuflowField(b);
     const id = randomUUID();
@@ -348,6 +352,7 @@ export class AssetService {
     const b = asObject(body, 'body');
     await this.event(key);
     const { vodFile, sourceUrl } = this.sourceFields(b);
+    await this.checkSourceUrl(sourceUrl);
     const title = b.title === undefined ? undefined : reqString(b, 'title');
     const e = await this.d.repo.updateEvent(key, {
       title,
@@ -372,6 +377,18 @@ export class AssetService {
     for (const a of generated) await this.removeAsset(a);
     if (!(await this.d.repo.deleteEvent(key))) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
     return { id: key };
+  }
+
+  /** The egress policy at request time, names resolved (the worker checks again where it connects). */
+  private async checkSourceUrl(sourceUrl: string | null): Promise<void> {
+    if (sourceUrl === null) return;
+    try {
+      await resolveChecked(egressPolicyFromConfig(this.d.config), new URL(sourceUrl).hostname, timedLookup);
+    } catch (err) {
+      if (err instanceof EgressRefusedError) throw validation(`sourceUrl is not allowed: ${err.message}`, { field: 'sourceUrl' });
+      if (networkErrorCode(err) === 'ENOTFOUND') throw validation("sourceUrl's host name does not resolve", { field: 'sourceUrl' });
+      throw new ApiError('Unavailable', `Unable to check sourceUrl because its host name could not be resolved (${describeNetworkError(err)})`, { field: 'sourceUrl' });
+    }
   }
 
   private sourceFields(b: Body): { vodFile: string | null; sourceUrl: string | null } {
