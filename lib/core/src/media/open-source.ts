@@ -3,16 +3,18 @@
 // mapping of ISO8601 instants onto stream offsets. HLS playlists are read and their URIs
 // checked here, before ffmpeg sees them, so a crafted playlist cannot make ffmpeg read a
 // local file or reach another host.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceRef } from '../domain/job.js';
 import { PathEscapeError, type Storage } from '../storage.js';
 import type { ClipTime } from '../time.js';
-import { checkPlaylistUris, type HlsMediaPlaylist, instantToOffset, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { type HlsMediaPlaylist, instantToOffset } from './hls-playlist.js';
 import { type MediaProbe, probeMedia } from './probe-media.js';
 import { readStoredPlaylist, StoredPlaylistError, writePrivatePlaylist } from './stored-playlist.js';
 import { type TrackInfo, tracksFromFfprobe } from './track-info.js';
+import { egressPolicyFromConfig } from '../net/egress-config.js';
+import { createEgressPolicy, type EgressPolicy } from '../net/egress-policy.js';
+import { checkRemoteSource, fetchRemotePlaylist, openRemoteInput, type RemoteInput, remoteFailure } from './remote-source.js';
 
 /** A source that cannot be used: bad media, unsafe playlist, missing file. Never worth a retry. */
 export class SourceError extends Error {
@@ -47,6 +49,8 @@ export interface OpenedSource {
   toSeconds(t: ClipTime): number | null;
   /** Removes what opening made (a live window's snapshot). */
   close(): Promise<void>;
+  /** Connections of ffmpeg's that the egress policy refused so far (remote sources), in our words. */
+  refusedEgress(): readonly string[];
 }
 
 export interface OpenSourceDeps {
@@ -54,7 +58,11 @@ export interface OpenSourceDeps {
   ffprobePath: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Where a remote source may connect; default: the strict policy (no OUTBOUND_ALLOW). */
+  egress?: EgressPolicy;
 }
+
+const STRICT_EGRESS = createEgressPolicy();
 
 const FILE_WHITELIST = ['-protocol_whitelist', 'file'];
 // A stored playlist is handed over as a private copy whose URIs we wrote (stored-playlist.ts):
@@ -63,16 +71,12 @@ const STORED_HLS_FILE_WHITELIST = ['-protocol_whitelist', 'file,crypto', '-f', '
 const STORED_HLS_S3_WHITELIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto', '-f', 'hls'];
 // A presigned GET of the configured S3 endpoint, read with range requests.
 const S3_OBJECT_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls'];
-const HTTP_WHITELIST = ['-protocol_whitelist', 'http,https,tcp,tls,crypto'];
-// A live window's snapshot is a local file whose segment URIs are absolute and already checked.
-const LIVE_HTTP_WHITELIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto'];
 
 export function isPlaylistPath(p: string): boolean {
   return /\.m3u8$/i.test(p.split('?')[0] ?? '');
 }
 
 async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<{ playlist: HlsMediaPlaylist; text: string }> {
-  let text: string;
   if (source.kind === 'file') {
     // Stored playlists are read, checked and located by stored-playlist.ts.
     let read;
@@ -84,39 +88,9 @@ async function readPlaylist(source: SourceRef, deps: OpenSourceDeps): Promise<{ 
     }
     if (read.playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
     return { playlist: read.playlist, text: read.text };
-  } else {
-    const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs)]) : AbortSignal.timeout(deps.timeoutMs);
-    // Redirects are refused: a redirect could send the reader to another host.
-    const res = await fetch(source.url, { signal, redirect: 'error' }).catch((err) => {
-      if (deps.signal?.aborted) throw err;
-      throw new SourceUnavailableError(`the playlist ${source.url} cannot be fetched: ${(err as Error).message}`, { cause: err });
-    });
-    if (res.status >= 500) throw new SourceUnavailableError(`the playlist ${source.url} answered HTTP ${res.status}`);
-    if (!res.ok) throw new SourceError(`the playlist ${source.url} answered HTTP ${res.status}`);
-    text = await res.text();
   }
-  let playlist;
-  try {
-    playlist = parseHlsPlaylist(text);
-  } catch (err) {
-    throw new SourceError(`the playlist is not valid HLS: ${(err as Error).message}`, { cause: err });
-  }
-  const problems = checkPlaylistUris(playlist, { kind: 'url', url: source.url });
-  if (problems.length > 0) {
-    const p = problems[0]!;
-    throw new SourceError(`the playlist refers to a location it may not use (line ${p.line}: ${p.reason})`);
-  }
-  if (playlist.kind === 'master') throw new SourceError('master playlists are not supported as sources; register a media playlist');
-  return { playlist, text };
-}
-
-/** Writes the VOD snapshot of a live window (URIs checked above, made absolute) to a private file. */
-async function writeLiveSnapshot(source: SourceRef & { kind: 'url' }, playlist: HlsMediaPlaylist, text: string): Promise<string> {
-  const resolve = (uri: string) => new URL(uri, source.url).toString();
-  const dir = await mkdtemp(path.join(tmpdir(), 'framesmith-live-'));
-  const file = path.join(dir, 'window.m3u8');
-  await writeFile(file, vodSnapshot(text, playlist, resolve), { mode: 0o600 });
-  return file;
+  // Remote playlists: fetched through the egress policy, URIs checked (remote-source.ts).
+  return fetchRemotePlaylist(source.url, { egress: deps.egress ?? STRICT_EGRESS, timeoutMs: deps.timeoutMs, signal: deps.signal });
 }
 
 // A file on storage does not change under the same size and mtime: its probe (and, for an
@@ -136,6 +110,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   let playlist: HlsMediaPlaylist | null = null;
   let snapshotDir: string | null = null;
   let playlistText: string | null = null;
+  let remote: RemoteInput | null = null;
   if (source.kind === 'file') {
     const st = await deps.storage.stat(source.path).catch((err: unknown) => {
       if (err instanceof PathEscapeError) return null;
@@ -166,19 +141,19 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       inputOptions = opened.kind === 'file' ? FILE_WHITELIST : S3_OBJECT_WHITELIST;
     }
   } else {
-    input = source.url;
-    inputOptions = HTTP_WHITELIST;
+    // ffmpeg reaches the origin only through a proxy that applies the egress policy to every
+    // connection it makes (remote-source.ts); a live window is read as its VOD snapshot.
+    const egress = deps.egress ?? STRICT_EGRESS;
+    await checkRemoteSource(source.url, egress);
     const read = isHls ? await readPlaylist(source, deps) : null;
     playlist = read?.playlist ?? null;
-    if (read && !read.playlist.endList) {
-      // A live window: ffmpeg reads a VOD snapshot of it (see vodSnapshot), never the moving list.
-      input = await writeLiveSnapshot(source, read.playlist, read.text);
-      snapshotDir = path.dirname(input);
-      inputOptions = [...LIVE_HTTP_WHITELIST, '-f', 'hls'];
-    }
+    remote = await openRemoteInput(source.url, egress, read && !read.playlist.endList ? read : null);
+    input = remote.input;
+    inputOptions = remote.inputOptions;
   }
   const close = async () => {
     if (snapshotDir) await rm(snapshotDir, { recursive: true, force: true });
+    await remote?.proxy.close();
   };
   let probe: MediaProbe;
   try {
@@ -190,6 +165,8 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   } catch (err) {
     await close();
     if ((err as Error).name === 'ProcessCancelledError' || (err as Error).name === 'BinaryMissingError') throw err;
+    const remoteErr = remote ? remoteFailure(err, remote.proxy) : null;
+    if (remoteErr) throw remoteErr;
     const tail = (err as { stderrTail?: string }).stderrTail?.trim().split('\n').pop() ?? (err as Error).message;
     if (source.kind === 'url' && TRANSIENT_STDERR.test((err as { stderrTail?: string }).stderrTail ?? '')) {
       throw new SourceUnavailableError(`the source could not be read: ${tail}`, { cause: err });
@@ -229,6 +206,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       return null;
     },
     close,
+    refusedEgress: () => remote?.proxy.refused ?? [],
   };
 }
 
@@ -238,14 +216,18 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
  * decoder or sharp).
  */
 export async function openJobSource(
-  config: { ffprobePath: string; limits: { maxSourcePixels: number } },
+  config: { ffprobePath: string; limits: { maxSourcePixels: number } } & Parameters<typeof egressPolicyFromConfig>[0],
   storage: Storage,
   source: SourceRef,
-  job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void },
+  job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void; guard?(check: () => void): void },
   timeoutMs = 30_000,
 ): Promise<OpenedSource> {
-  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal });
+  const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal, egress: egressPolicyFromConfig(config) });
   job.defer(src.close);
+  job.guard?.(() => {
+    const refused = src.refusedEgress();
+    if (refused.length > 0) throw new SourceError(`the source refers to an address that is not allowed: ${refused[0]}`);
+  });
   const pixels = (src.probe.width ?? 0) * (src.probe.height ?? 0);
   if (pixels > config.limits.maxSourcePixels) {
     throw new SourceError(`the source is ${src.probe.width}x${src.probe.height}, above the ${config.limits.maxSourcePixels}-pixel limit`);
