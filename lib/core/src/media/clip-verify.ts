@@ -88,11 +88,10 @@ export function checkJoinedClip(c: JoinedClipCheck): string | null {
     const drift = (times[i]! - times[0]!) / step - i;
     if (Math.abs(drift) > 0.25) return `frame ${i} of the joined clip is shown at ${times[i]!.toFixed(6)} s, off the frame clock by ${drift.toFixed(2)} frames`;
   }
+  const short = shortWindow(c.decoded, 'the joined clip');
+  if (short) return short;
   const decoded = new Map<number, string>();
-  for (const w of c.decoded) {
-    if (w.crcs.length !== w.expected) return `frames ${w.at}..${w.at + w.expected - 1} of the joined clip decode to ${w.crcs.length} frames`;
-    w.crcs.forEach((crc, i) => decoded.set(w.at + i, crc));
-  }
+  for (const w of c.decoded) w.crcs.forEach((crc, i) => decoded.set(w.at + i, crc));
   for (const w of c.copied) {
     if (w.crcs.length !== w.expected) return `the source's frames for clip frames ${w.at}..${w.at + w.expected - 1} decode to ${w.crcs.length} frames`;
     for (let i = 0; i < w.crcs.length; i++) {
@@ -102,6 +101,12 @@ export function checkJoinedClip(c: JoinedClipCheck): string | null {
     }
   }
   return null;
+}
+
+/** The first window that decoded to fewer (or more) frames than asked for, as a reason. */
+export function shortWindow(windows: readonly DecodedWindow[], what: string): string | null {
+  const w = windows.find((x) => x.crcs.length !== x.expected);
+  return w ? `frames ${w.at}..${w.at + w.expected - 1} of ${what} decode to ${w.crcs.length} frames` : null;
 }
 
 /** Copied frames decoded at each join: enough for the IDR and its first dependants. */
