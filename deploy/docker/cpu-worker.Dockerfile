@@ -40,7 +40,7 @@ RUN apt-get update \
 COPY --from=ffmpeg /opt/ffmpeg/bin/ffmpeg /opt/ffmpeg/bin/ffprobe /usr/local/bin/
 COPY scripts/gpu-kit/ffmpeg-configure.txt /usr/local/share/framesmith/ffmpeg-configure.txt
 # The binary must be the recorded configuration, and carry what the workers use.
-RUN ffmpeg -hide_banner -buildconf | sed -n 's/^ *\(--.*\)/\1/p' | diff - /usr/local/share/framesmith/ffmpeg-configure.txt \
+RUN ffmpeg -hide_banner -buildconf | sed -n "s/^ *\(--.*\)/\1/p" | tr -d "'" | diff - /usr/local/share/framesmith/ffmpeg-configure.txt \
  && ffmpeg -hide_banner -encoders | grep -q ' libx264 ' \
  && ffprobe -hide_banner -version | head -n 1
 WORKDIR /app
