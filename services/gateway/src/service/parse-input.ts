@@ -27,14 +27,19 @@ export function checkText(text: string, field: string): string {
  * field can slip past by being new or nested.
  */
 export function checkStrings(value: unknown, field = ''): void {
-  if (typeof value === 'string') {
-    checkText(value, field || 'body');
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkStrings(v, `${field}[${i}]`));
-  } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-    for (const [key, v] of Object.entries(value)) {
-      checkText(key, field ? `a field name in ${field}` : 'a field name');
-      checkStrings(v, field ? `${field}.${key}` : key);
+  // A loop, not recursion: 64 KiB of JSON can nest 30,000 levels deep, past the call stack.
+  const pending: [unknown, string][] = [[value, field]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [v, name] = next;
+    if (typeof v === 'string') {
+      checkText(v, name || 'body');
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => pending.push([item, `${name}[${i}]`]));
+    } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+      for (const [key, item] of Object.entries(v)) {
+        checkText(key, name ? `a field name in ${name}` : 'a field name');
+        pending.push([item, name ? `${name}.${key}` : key]);
+      }
     }
   }
 }
