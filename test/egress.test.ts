@@ -129,6 +129,13 @@ describe('what ffmpeg and the playlist reader may reach', () => {
     expect(canaryHits).toBe(0);
   });
 
+  it('refuses a playlist that redirects to a refused address', async () => {
+    const done = await imageFrom(`${base}/redirect/index.m3u8`);
+    expect(done.stateString).toBe('FAILED');
+    expect(done.failureReason).toMatch(/the playlist .*redirect \(HTTP 302\), which is not followed/);
+    expect(canaryHits).toBe(0);
+  });
+
   it('refuses a segment that redirects to a refused address, and fails the asset', async () => {
     const done = await imageFrom(`${base}/seg-redirect/index.m3u8`, '00:00:03');
     expect(done.stateString).toBe('FAILED');

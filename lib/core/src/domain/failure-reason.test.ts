@@ -28,6 +28,7 @@ describe('sanitiseFailureReason', () => {
       'the playlist https://s3.example.com/b/live.m3u8 answered HTTP 403',
     );
     expect(sanitiseFailureReason('the playlist http://127.0.0.1:8080/a/b.m3u8 is gone')).toBe('the playlist http://127.0.0.1:8080/a/b.m3u8 is gone');
+    expect(sanitiseFailureReason("points to http://203.0.113.7, not the playlist's origin http://127.0.0.1:80)")).toBe("points to http://203.0.113.7, not the playlist's origin http://127.0.0.1:80)");
   });
 
   it('drops ffmpeg context prefixes and control characters, and caps the length', () => {

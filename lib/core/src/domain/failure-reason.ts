@@ -48,14 +48,9 @@ export function sanitiseFailureReason(reason: string, opts: SanitiseOptions = {}
   return s.length > MAX_LENGTH ? `${s.slice(0, MAX_LENGTH - 1)}…` : s;
 }
 
+// Textual, so the URL reads as written (no added `/`): credentials, query and fragment go.
 function cleanUrl(raw: string): string {
-  try {
-    const u = new URL(raw.replace(/[.,;:)]+$/, ''));
-    const tail = raw.slice(u.href.length > raw.length ? raw.length : raw.replace(/[.,;:)]+$/, '').length);
-    return `${u.protocol}//${u.host}${u.pathname}${tail}`;
-  } catch {
-    return raw.split(/[?#]/, 1)[0]!;
-  }
+  return raw.replace(/^([a-z0-9]+:\/\/)[^/?#@\s]*@/i, '$1').replace(/[?#].*$/, '');
 }
 
 function shownPath(p: string, roots: readonly string[]): string {

@@ -22,7 +22,7 @@ export interface EgressFetchInit {
 /** The destination answered a redirect, which egressFetch never follows. */
 export class EgressRedirectError extends Error {
   constructor(readonly status: number) {
-    super(`the server answered a redirect (HTTP ${status}), which is not followed`);
+    super(`answered a redirect (HTTP ${status}), which is not followed`);
     this.name = 'EgressRedirectError';
   }
 }
