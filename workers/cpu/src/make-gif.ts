@@ -3,7 +3,7 @@
 // result is moved into storage. Reverse and speed are decided by which frames are extracted
 // and the order gifski gets them in, never by buffering the clip in ffmpeg.
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,11 +16,14 @@ import { gifFramePlan, gifFramesArgs } from '@framesmith/core/media/gif-frames-a
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
+import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
 
 /** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */
 const EXTRACT_SHARE = 0.6;
+const GIF_FRAMES_PREFIX = 'framesmith-gif-';
+const SHM = '/dev/shm';
 
 export interface MakeGifDeps {
   config: Config;
@@ -70,7 +73,9 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
     );
   }
 
-  const frameDir = await mkdtemp(path.join(deps.frameRoot ?? (await frameParent(plan.frameCount * size.width * size.height * 3)), 'framesmith-gif-'));
+  // Named after this process, so a worker starting after it was killed removes the frames.
+  const frameDir = path.join(deps.frameRoot ?? (await frameParent(plan.frameCount * size.width * size.height * 3)), GIF_FRAMES_PREFIX + scratchName());
+  await mkdir(frameDir, { mode: 0o700 });
   let scratch: string | null = null;
   try {
     ctx.progress(0.05, { phase: 'extract', frames: plan.frameCount });
@@ -110,17 +115,21 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   }
 }
 
+/** Where frame folders may be: swept of dead workers' frames at start-up. */
+export function gifFrameFolders(): ScratchFolder[] {
+  return [SHM, tmpdir()].map((dir) => ({ dir, prefix: GIF_FRAMES_PREFIX }));
+}
+
 /**
  * tmpfs (/dev/shm) when it is writable and has room for the frames even uncompressed,
  * else the system temp folder: PNG frames are written once and read once, so memory is the
  * right place unless it would crowd out the workers themselves.
  */
 async function frameParent(worstCaseBytes: number): Promise<string> {
-  const shm = '/dev/shm';
   try {
-    await access(shm, constants.W_OK);
-    const fs = await statfs(shm);
-    if (fs.bavail * fs.bsize > worstCaseBytes * 2) return shm;
+    await access(SHM, constants.W_OK);
+    const fs = await statfs(SHM);
+    if (fs.bavail * fs.bsize > worstCaseBytes * 2) return SHM;
   } catch {
     // No tmpfs here (macOS, some containers): fall through.
   }

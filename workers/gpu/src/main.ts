@@ -6,6 +6,7 @@ import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-
 import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
 import { log, runMain } from '@framesmith/core/ops/lifecycle';
 import { serveWorker } from '@framesmith/core/ops/worker-process';
+import { storageScratchFolders } from '@framesmith/core/ops/sweep-scratch';
 import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -50,6 +51,7 @@ async function main() {
     config,
     worker,
     sdkMetrics,
+    scratch: storageScratchFolders(config),
     logFields: { taskQueue: config.taskQueues.gpu },
     cleanup: async () => {
       telemetry.stop();

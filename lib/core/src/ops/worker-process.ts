@@ -4,6 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { startHealthServer } from './health-server.js';
 import { log, onDrainSignal } from './lifecycle.js';
+import { type ScratchFolder, sweepScratch } from './sweep-scratch.js';
 
 export interface ServeWorkerOptions {
   name: string;
@@ -18,9 +19,13 @@ export interface ServeWorkerOptions {
   onDrain?: () => void;
   /** Closes connections and pools after the worker stopped. */
   cleanup: () => Promise<void>;
+  /** Folders where this kind of worker leaves scratch: entries of dead processes are removed at start. */
+  scratch?: ScratchFolder[];
 }
 
 export async function serveWorker(o: ServeWorkerOptions): Promise<never> {
+  const stale = await sweepScratch(o.scratch ?? []);
+  if (stale.length > 0) log(o.name, 'removed scratch left by dead processes', { entries: stale });
   const health = await startHealthServer(
     o.config.metricsPort,
     o.config.host,

@@ -6,6 +6,7 @@ import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkedRelative, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+import { scratchName } from '../ops/sweep-scratch.js';
 
 export function createLocalStorage(root: string): Storage {
   const abs = path.resolve(root);
@@ -106,7 +107,7 @@ export function createLocalStorage(root: string): Storage {
     },
     async scratchDir() {
       // Scratch lives under the root so the final rename stays on one filesystem.
-      const dir = path.join(abs, '.scratch', `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const dir = path.join(abs, '.scratch', scratchName());
       await mkdir(dir, { recursive: true });
       return dir;
     },

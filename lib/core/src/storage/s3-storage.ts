@@ -20,6 +20,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type ObjectStorageConfig, objectKey, relativeKey } from './storage-location.js';
 import { checkedRelative, NotFoundError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+import { scratchName } from '../ops/sweep-scratch.js';
 
 // Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, at most
 // queueSize × partSize (32 MiB) buffered per upload.
@@ -167,7 +168,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     presignedUrl: presign,
     async scratchDir() {
       // Private to this process: nothing here is shared with another worker.
-      const dir = path.join(scratchRoot, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const dir = path.join(scratchRoot, scratchName());
       await mkdir(dir, { recursive: true, mode: 0o700 });
       return dir;
     },
