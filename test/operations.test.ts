@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { type HlsOrigin, holdStackCpuWorker, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
+import { machineHasNvidiaGpu, strategyFromCapabilityMetrics } from './support/gpu-strategy.js';
 import { createProcessPool } from './support/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -118,9 +119,14 @@ describe('GPU worker telemetry', () => {
     expect(text).toMatch(/framesmith_gpu_decoder_utilization_ratio\{gpu="0"\} [\d.]+/);
     expect(text).toMatch(/framesmith_gpu_temperature_celsius\{gpu="0"\} \d+/);
     expect(metricValue(text, 'framesmith_gpu_encoder_sessions', { gpu: '0' })).toBe(0);
-    // No CUDA on this machine: the trials fail, so the capability gauges say so and jobs use the CPU.
-    expect(metricValue(text, 'framesmith_gpu_capability', { gpu: '0', feature: 'nvenc' })).toBe(0);
-    expect(w.output()).toMatch(/"strategy":"cpu"/);
+    // The trials are real: without a GPU they fail, so the gauges say so and jobs use the CPU;
+    // on a GPU machine the strategy must follow what the trials found.
+    const strategy = strategyFromCapabilityMetrics(text);
+    if (!(await machineHasNvidiaGpu())) {
+      expect(metricValue(text, 'framesmith_gpu_capability', { gpu: '0', feature: 'nvenc' })).toBe(0);
+      expect(strategy).toBe('cpu');
+    }
+    expect(w.output()).toMatch(new RegExp(`"strategy":"${strategy}"`));
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
   }, 90_000);

@@ -52,11 +52,12 @@ export function ensureFfmpeg() {
     say(`ffmpeg from the cache: ${bin}`);
     return bin;
   }
-  say(`building ffmpeg ${version} (once per machine; about 15 minutes on 2 cores)...`);
+  say(`building ffmpeg ${version} (once per machine; about 7 minutes of CPU: 4-5 minutes on an idle 2-core machine)...`);
   const started = Date.now();
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  run('bash', [path.join(here, 'build-ffmpeg.sh'), tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The build's output goes to stderr: --ffmpeg-only's stdout is only the bin folder.
+  run('bash', [path.join(here, 'build-ffmpeg.sh'), tmp], { stdio: ['ignore', 2, 2] });
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   say(`ffmpeg built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}`);

@@ -103,7 +103,7 @@ fi
 if [ ${#VIDEO_PATHS[@]} -gt 0 ] && have "$FFMPEG" && in_budget; then
   echo "===== video-paths (stderr)" >>"$LOG"
   start=$SECONDS
-  if timeout -k 5 240 "${VIDEO_PATHS[@]}" "$OUT/probe.json" >"$OUT/video-paths.json" 2>>"$LOG"; then rc=0; else rc=$?; fi
+  if timeout -k 5 240 "${VIDEO_PATHS[@]}" "$OUT/probe.json" "$OUT/video-paths.json" >>"$LOG" 2>&1; then rc=0; else rc=$?; fi
   say "video-paths rc=$rc $((SECONDS - start))s $(grep -c '"ok": true' "$OUT/video-paths.json" || true) ok, $(grep -c '"ok": false' "$OUT/video-paths.json" || true) failed"
 else
   say "video-paths SKIPPED: no Node runner, no ffmpeg or over the budget"

@@ -2,10 +2,11 @@
 // worker's own makeVideo on a generated source, with the strategy the probe chose, and each
 // clip's frame count checked. Part of the device check (bundled into the GPU kit), so NVDEC
 // and NVENC are proven inside the real job code, not only in hand-written ffmpeg commands.
-//   node --import tsx workers/gpu/scripts/video-paths.ts [probe.json]   → JSON on stdout
-// Reads FFMPEG_PATH/FFPROBE_PATH like the worker. Exit code 1 when a path failed or a clip
-// has the wrong number of frames.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+//   node --import tsx workers/gpu/scripts/video-paths.ts [probe.json] [result.json]
+// The JSON goes to result.json (stdout when absent; the worker's own log lines go to stdout
+// too). Reads FFMPEG_PATH/FFPROBE_PATH like the worker. Exit code 1 when a path failed, fell
+// back to another path (a smart cut re-encoded in full), or gave the wrong number of frames.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@framesmith/core/config';
@@ -74,7 +75,8 @@ try {
           { signal: new AbortController().signal, defer: (c) => void cleanups.push(c), progress: () => {} },
         );
         const frames = await frameCount(config.ffprobePath, path.join(root, result.path));
-        const ok = p.frameAccurate ? frames === CLIP.exactFrames : frames >= CLIP.exactFrames;
+        const frameCountOk = p.frameAccurate ? frames === CLIP.exactFrames : frames >= CLIP.exactFrames;
+        const ok = frameCountOk && result.strategy === `${strategy.name}/${p.name}`;
         results.push({ strategy: strategy.name, path: p.name, ok, ms: Date.now() - started, frames, result });
       } catch (err) {
         results.push({ strategy: strategy.name, path: p.name, ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) });
@@ -83,7 +85,9 @@ try {
       }
     }
   }
-  console.log(JSON.stringify({ source: SOURCE, clip: CLIP, results }, null, 2));
+  const json = JSON.stringify({ source: SOURCE, clip: CLIP, results }, null, 2);
+  if (process.argv[3]) await writeFile(process.argv[3], json + '\n');
+  else console.log(json);
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 } finally {
   await rm(root, { recursive: true, force: true });
