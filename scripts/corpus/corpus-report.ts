@@ -32,7 +32,7 @@ function cellText(c: Cell): string {
   return `${mark} ${facts.join(' · ') || 'failed'}`;
 }
 
-export async function writeReport(docsDir: string, corpus: Corpus, rows: SourceRow[]): Promise<void> {
+export async function writeReport(docsDir: string, corpus: Corpus, rows: SourceRow[], notRun: string[] = []): Promise<void> {
   const columns = rows[0]?.cells.map((c) => c.column) ?? [];
   const cells = rows.flatMap((r) => r.cells);
   const passed = cells.filter((c) => c.pass).length;
@@ -47,6 +47,7 @@ export async function writeReport(docsDir: string, corpus: Corpus, rows: SourceR
     'that time, counting from the first displayed frame. ✅ means every check of the cell passed.',
     '',
     `**${passed} of ${cells.length} cells pass.** Frame-accurate clips made by smart cut: ${smart} of ${exactClips.length} completed.`,
+    ...(notRun.length ? [`Not run (yet): ${notRun.join(', ')}.`] : []),
     `Corpus build: ${corpus.buildSeconds.toFixed(0)} s. Tools: ${Object.entries(corpus.tools).map(([k, v]) => `${k} \`${v}\``).join(', ')}.`,
     '',
     `| source | ${columns.join(' | ')} |`,
@@ -75,6 +76,6 @@ export async function writeReport(docsDir: string, corpus: Corpus, rows: SourceR
     '',
   ];
   await writeFile(path.join(docsDir, 'corpus.md'), lines.join('\n'));
-  const json = { generatedBy: 'npm run corpus', tools: corpus.tools, buildSeconds: corpus.buildSeconds, passed, cells: cells.length, rows: rows.map((r) => ({ ...r, source: { ...r.source, file: path.relative(corpus.dir, r.source.file) } })) };
+  const json = { generatedBy: 'npm run corpus', notRun, tools: corpus.tools, buildSeconds: corpus.buildSeconds, passed, cells: cells.length, rows: rows.map((r) => ({ ...r, source: { ...r.source, file: path.relative(corpus.dir, r.source.file) } })) };
   await writeFile(path.join(docsDir, 'corpus.json'), `${JSON.stringify(json, null, 2)}\n`);
 }

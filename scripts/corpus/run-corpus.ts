@@ -2,9 +2,10 @@
 // and PORT, smart cut whatever the size), registers every source as an event, runs every
 // operation on it through the REST API and checks the outputs by their pixels (checks.ts).
 // Writes docs/corpus.md and docs/corpus.json. Not part of `npm test`: cells may fail.
-// `npm run corpus -- x264-vfr gst-hls-3600` runs some sources only (and writes no docs).
+// `npm run corpus -- x264-vfr gst-hls-3600` runs some sources only (and writes no docs);
+// `npm run corpus -- --resume` keeps the results of sources an interrupted run finished.
 import { createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ import { writeReport, type Cell, type SourceRow } from './corpus-report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const JOB_TIMEOUT_MS = 180_000;
+/** Sources in flight at once: each already runs its seven operations together. */
+const SOURCE_CONCURRENCY = 2;
 
 const hms = (s: number) => {
   const ms = Math.round(s * 1000);
@@ -83,15 +86,17 @@ async function apiOnce(stack: Stack, method: string, route: string, body?: unkno
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+// One Temporal connection for the run: connecting per job fails now and then under load.
+let temporal: Promise<import('@temporalio/client').Client> | null = null;
+
+/** The strategy the worker reported, from the workflow's result (the asset does not carry it). */
 async function strategyOf(stack: Stack, jobId: string): Promise<string | null> {
-  const { Connection, Client } = await import('@temporalio/client');
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  temporal ??= import('@temporalio/client').then(async ({ Connection, Client }) => new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) }));
   try {
-    return ((await new Client({ connection }).workflow.getHandle(jobId).result()) as { strategy: string | null }).strategy;
+    return ((await (await temporal).workflow.getHandle(jobId).result()) as { strategy: string | null }).strategy;
   } catch {
+    temporal = null;
     return null;
-  } finally {
-    await connection.close();
   }
 }
 
@@ -119,53 +124,81 @@ async function runOp(stack: Stack, op: Op, eventId: string, truth: TruthFrame[],
   }
 }
 
+/** Registers one source as an event and runs every operation on it. */
+async function runSource(stack: Stack, src: SourceFacts, dataDir: string): Promise<SourceRow> {
+  const rel = path.join('corpus', src.name);
+  await mkdir(path.join(stack.config.storageRoot, 'corpus'), { recursive: true });
+  await cp(path.dirname(src.file), path.join(stack.config.storageRoot, rel), { recursive: true });
+  const truth = await sourceTruth(src.file);
+  const span = truth[truth.length - 1]!.t;
+  const ops = operations(src, span);
+  const failed = (column: string, problem: string): Cell => ({ column, pass: false, exact: null, clean: null, strategy: null, seconds: 0, problems: [problem], notes: [] });
+  const ev = await api(stack, 'POST', '/api/event/', { title: src.name, vodFile: path.join(rel, src.vod) });
+  const scratch = path.join(dataDir, 'out', src.name);
+  await mkdir(scratch, { recursive: true });
+  const cells = ev.status !== 200
+    ? ops.map((op) => failed(op.column, `event ${ev.status}: ${ev.body?.exceptionMessage}`))
+    : await Promise.all(ops.map((op) => runOp(stack, op, ev.body.id, truth, scratch).catch((e: unknown) => failed(op.column, `run failed: ${e instanceof Error ? e.message : String(e)}`))));
+  const passed = cells.filter((c) => c.pass).length;
+  console.log(`[corpus] ${src.name}: ${passed}/${cells.length} pass${cells.filter((c) => !c.pass).map((c) => `\n    ${c.column}: ${c.problems.join('; ')}`).join('')}`);
+  return { source: src, frames: truth.length, firstFrame: truth[0]!.n, span, cells };
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const resume = args.includes('--resume');
+  const only = args.filter((a) => !a.startsWith('--'));
   const corpus = await buildCorpus({ only });
-  // `npm run corpus` runs bootstrap's provisioning first, which leaves the Temporal CLI here.
-  const cachedCli = path.join(ROOT, '.cache', 'bin', 'temporal');
-  if (!process.env.TEMPORAL_CLI && !process.env.TEMPORAL_ADDRESS && existsSync(cachedCli)) process.env.TEMPORAL_CLI = cachedCli;
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'framesmith-corpus-'));
-  // The stack's own log, for diagnosing a failed cell.
-  const logFile = path.join(ROOT, '.cache', 'corpus', 'stack.log');
-  const log = createWriteStream(logFile);
-  console.log(`[corpus] starting a stack (log: ${path.relative(ROOT, logFile)})...`);
-  const stack = await startStack({
-    env: { DATA_DIR: dataDir, PORT: String(await freePort()), SMART_CUT_MIN_COPIED_PIXELS: '0' },
-    log: (line) => log.write(`${line}\n`),
-  });
-  const rows: SourceRow[] = [];
-  try {
-    for (const src of corpus.sources) {
-      const rel = path.join('corpus', src.name);
-      await mkdir(path.join(stack.config.storageRoot, 'corpus'), { recursive: true });
-      await cp(path.dirname(src.file), path.join(stack.config.storageRoot, rel), { recursive: true });
-      const truth = await sourceTruth(src.file);
-      const span = truth[truth.length - 1]!.t;
-      const ev = await api(stack, 'POST', '/api/event/', { title: src.name, vodFile: path.join(rel, src.vod) });
-      const scratch = path.join(dataDir, 'out', src.name);
-      await mkdir(scratch, { recursive: true });
-      let cells: Cell[];
-      if (ev.status !== 200) {
-        cells = operations(src, span).map((op) => ({ column: op.column, pass: false, exact: null, clean: null, strategy: null, seconds: 0, problems: [`event ${ev.status}: ${ev.body?.exceptionMessage}`], notes: [] }));
-      } else {
-        const ops = operations(src, span);
-        cells = await Promise.all(ops.map((op) => runOp(stack, op, ev.body.id, truth, scratch).catch((e: unknown): Cell => ({
-          column: op.column, pass: false, exact: null, clean: null, strategy: null, seconds: 0, problems: [`run failed: ${e instanceof Error ? e.message : String(e)}`], notes: [],
-        }))));
-      }
-      const passed = cells.filter((c) => c.pass).length;
-      console.log(`[corpus] ${src.name}: ${passed}/${cells.length} pass${cells.filter((c) => !c.pass).map((c) => `\n    ${c.column}: ${c.problems.join('; ')}`).join('')}`);
-      rows.push({ source: src, frames: truth.length, firstFrame: truth[0]!.n, span, cells });
-    }
-  } finally {
-    await stack.stop();
-    log.end();
-    await rm(dataDir, { recursive: true, force: true });
+  // Each source's result is kept beside the corpus, so `--resume` finishes an interrupted run.
+  const resultsDir = path.join(corpus.dir, 'results');
+  if (!resume) await rm(resultsDir, { recursive: true, force: true });
+  await mkdir(resultsDir, { recursive: true });
+  const rows = new Map<string, SourceRow>();
+  for (const src of corpus.sources) {
+    const saved = path.join(resultsDir, `${src.name}.json`);
+    if (resume && existsSync(saved)) rows.set(src.name, JSON.parse(await readFile(saved, 'utf8')) as SourceRow);
   }
-  if (only.length) return;
-  await writeReport(path.join(ROOT, 'docs'), corpus, rows);
-  console.log('[corpus] wrote docs/corpus.md and docs/corpus.json');
+  const ordered = () => corpus.sources.flatMap((s) => rows.get(s.name) ?? []);
+  const notRun = () => corpus.sources.filter((s) => !rows.has(s.name)).map((s) => s.name);
+  const report = async () => {
+    if (!only.length) await writeReport(path.join(ROOT, 'docs'), corpus, ordered(), notRun());
+  };
+  const pending = corpus.sources.filter((s) => !rows.has(s.name));
+  if (pending.length) {
+    // `npm run corpus` runs bootstrap's provisioning first, which leaves the Temporal CLI here.
+    const cachedCli = path.join(ROOT, '.cache', 'bin', 'temporal');
+    if (!process.env.TEMPORAL_CLI && !process.env.TEMPORAL_ADDRESS && existsSync(cachedCli)) process.env.TEMPORAL_CLI = cachedCli;
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'framesmith-corpus-'));
+    // The stack's own log, for diagnosing a failed cell.
+    const logFile = path.join(ROOT, '.cache', 'corpus', 'stack.log');
+    const log = createWriteStream(logFile);
+    console.log(`[corpus] ${pending.length} sources to run; starting a stack (log: ${path.relative(ROOT, logFile)})...`);
+    const stack = await startStack({
+      env: { DATA_DIR: dataDir, PORT: String(await freePort()), SMART_CUT_MIN_COPIED_PIXELS: '0' },
+      log: (line) => log.write(`${line}\n`),
+    });
+    const stop = () => void stack.stop().finally(() => process.exit(130));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const next = async (): Promise<void> => {
+        for (let src = pending.shift(); src; src = pending.shift()) {
+          const row = await runSource(stack, src, dataDir);
+          rows.set(src.name, row);
+          await writeFile(path.join(resultsDir, `${src.name}.json`), JSON.stringify(row));
+          await report();
+        }
+      };
+      await Promise.all(Array.from({ length: SOURCE_CONCURRENCY }, next));
+    } finally {
+      await temporal?.then((c) => c.connection.close()).catch(() => undefined);
+      await stack.stop();
+      log.end();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  await report();
+  if (!only.length) console.log('[corpus] wrote docs/corpus.md and docs/corpus.json');
 }
 
 main().catch((e: unknown) => {
