@@ -54,7 +54,9 @@ async function main() {
   const searchAttributes = createSearchAttributeCheck(connection, config);
   const saProblem = await searchAttributes();
   if (saProblem) log('gateway', 'not ready', { reason: saProblem });
-  const ready = createGatewayReadiness({ config, pool, connection, searchAttributes });
+  // Start-up says which folder or bucket cannot be used and why; /readyz keeps saying it.
+  await storage.check().catch((err: Error) => log('gateway', 'not ready', { reason: `storage is unavailable: ${err.message}` }));
+  const ready = createGatewayReadiness({ config, pool, connection, searchAttributes, storage });
   const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready), ...rpcAdapterLimits(config.limits.maxBodyBytes) });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
 

@@ -6,6 +6,7 @@
 import type { Config } from '@framesmith/core/config';
 import type { Pool } from '@framesmith/core/db/pool';
 import type { Readiness } from '@framesmith/core/ops/health-server';
+import type { Storage } from '@framesmith/core/storage';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import type { Connection } from '@temporalio/client';
 
@@ -37,6 +38,8 @@ export function createGatewayReadiness(deps: {
   pool: Pool;
   connection: Connection;
   searchAttributes: () => Promise<string | null>;
+  /** The configured storage (folder or bucket); its check names what is wrong. */
+  storage?: Storage;
 }): () => Promise<Readiness> {
   const { config, pool, connection } = deps;
   const queues = [
@@ -64,16 +67,18 @@ export function createGatewayReadiness(deps: {
       // A failed look-up is not cached: the next probe asks again.
       result.catch(() => (pollers = null));
     }
-    const [db, temporal, sa, polled] = await Promise.allSettled([
+    const [db, temporal, sa, polled, stored] = await Promise.allSettled([
       within(CHECK_MS, 'PostgreSQL', pool.query('SELECT 1')),
       within(CHECK_MS, 'Temporal', callWithDeadline(connection, CHECK_MS, 'to the health check', () => connection.healthService.check({}))),
       within(CHECK_MS, 'Temporal (search attributes)', deps.searchAttributes()),
       within(CHECK_MS, 'Temporal (task queues)', pollers.result),
+      within(CHECK_MS, 'storage', deps.storage?.check() ?? Promise.resolve()),
     ]);
     const problems: string[] = [];
     const notes: string[] = [];
     if (db.status === 'rejected') problems.push(`PostgreSQL is unavailable: ${(db.reason as Error).message}`);
     if (temporal.status === 'rejected') problems.push(`Temporal is unavailable: ${(temporal.reason as Error).message}`);
+    if (stored.status === 'rejected') problems.push(`storage is unavailable: ${(stored.reason as Error).message}`);
     if (sa.status === 'rejected') problems.push(`Temporal search attributes: ${(sa.reason as Error).message}`);
     else if (sa.value) problems.push(sa.value);
     if (polled.status === 'fulfilled') {

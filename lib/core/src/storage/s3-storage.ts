@@ -27,9 +27,11 @@ import { scratchName } from '../ops/sweep-scratch.js';
 const PART_SIZE = 8 * 1024 * 1024;
 const CHECK_TIMEOUT_MS = 4_000;
 
-export function createS3Client(cfg: ObjectStorageConfig): S3Client {
+/** `credentials` only for tools and tests; processes use the standard AWS chain. */
+export function createS3Client(cfg: ObjectStorageConfig, credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({
     region: cfg.region,
+    ...(credentials ? { credentials } : {}),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     forcePathStyle: cfg.forcePathStyle,
     // Checksums only where S3 requires them: several S3-compatible servers reject the
@@ -62,7 +64,8 @@ export function bucketProblem(bucket: string, err: unknown): string {
   return `the S3 endpoint for bucket ${bucket} cannot be reached (${net}: ${e.message})`;
 }
 
-export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, client: S3Client = createS3Client(cfg)): Storage {
+/** `listPageSize` below S3's 1000 only so tests cross page boundaries with few objects. */
+export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, client: S3Client = createS3Client(cfg), listPageSize = 1000): Storage {
   const { bucket, prefix } = cfg;
   const keyOf = (rel: string) => objectKey(prefix, checkedRelative(rel));
   const toStored = (rel: string, h: Pick<HeadObjectCommandOutput, 'ContentLength' | 'LastModified' | 'ETag'>): StoredFile => ({
@@ -128,7 +131,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     async list(rel) {
       const folder = rel === '' ? prefix : keyOf(rel);
       const out: StoredFile[] = [];
-      const pages = paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: folder === '' ? undefined : `${folder}/`, Delimiter: '/' });
+      const pages = paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: folder === '' ? undefined : `${folder}/`, Delimiter: '/', MaxKeys: listPageSize });
       for await (const page of pages) {
         for (const o of page.Contents ?? []) {
           const relPath = o.Key ? relativeKey(prefix, o.Key) : null;

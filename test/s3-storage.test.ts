@@ -1,0 +1,156 @@
+// The S3 backend against a real S3 server (versitygw, started here): publishing, listing
+// past one page, aborted multipart uploads, readiness messages, and how little of a long
+// 1080p MP4 one frame grab reads through a presigned URL.
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { grabFrameArgs } from '@framesmith/core/media/grab-frame-args';
+import { openSource } from '@framesmith/core/media/open-source';
+import { runProcess } from '@framesmith/core/media/run-process';
+import { createS3Client, createS3Storage } from '@framesmith/core/storage/s3-storage';
+import type { ObjectStorageConfig } from '@framesmith/core/storage/storage-location';
+import type { Storage } from '@framesmith/core/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestVideo } from '../scripts/stack/demo-media.js';
+import { type S3Server, startS3Server } from '../scripts/stack/s3-server.js';
+import { framesWithLuma } from './support/media-check.js';
+
+let dir: string;
+let server: S3Server;
+let cfg: ObjectStorageConfig;
+let client: S3Client;
+let storage: Storage;
+
+/**
+ * A loopback proxy in front of the S3 server that counts the bytes S3 sends through it. The
+ * Host header stays the server's, so presigned signatures remain valid.
+ */
+async function countingProxy(target: URL): Promise<{ port: number; bytes: () => number; requests: () => number; close: () => Promise<void> }> {
+  let bytes = 0;
+  let requests = 0;
+  const srv = http.createServer((req, res) => {
+    requests++;
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.on('data', (c: Buffer) => (bytes += c.length));
+      ur.pipe(res);
+    });
+    // ffmpeg drops a connection once it has what it needs: stop reading from S3 too.
+    res.on('close', () => up.destroy());
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return { port: (srv.address() as AddressInfo).port, bytes: () => bytes, requests: () => requests, close: () => new Promise((r) => srv.close(() => r())) };
+}
+
+async function localFile(name: string, bytes: number | Buffer): Promise<string> {
+  const f = path.join(dir, 'work', name);
+  await mkdir(path.dirname(f), { recursive: true });
+  await writeFile(f, typeof bytes === 'number' ? Buffer.alloc(bytes, 7) : bytes);
+  return f;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'framesmith-s3-'));
+  server = await startS3Server({ dir: path.join(dir, 's3') });
+  await mkdir(path.join(dir, 'work'), { recursive: true });
+  await server.createBucket('media');
+  cfg = { bucket: 'media', prefix: 'farm', endpoint: server.endpoint, region: server.region, forcePathStyle: true, presignSeconds: 600 };
+  client = createS3Client(cfg, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+  storage = createS3Storage(cfg, path.join(dir, 'scratch'), client);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('S3 storage backend', () => {
+  it('publishes, stats, lists (past one page) and removes under the prefix', async () => {
+    const one = await storage.putFile('ev/a.jpg', await localFile('a.jpg', 1234));
+    expect(one).toMatchObject({ path: 'ev/a.jpg', size: 1234, etag: expect.stringMatching(/^".+"$/) });
+    expect(await stat(path.join(dir, 'work', 'a.jpg')).catch(() => null)).toBeNull(); // consumed, like a rename
+    expect(await storage.stat('ev/a.jpg')).toMatchObject({ size: 1234 });
+    expect(await storage.stat('ev/missing.jpg')).toBeNull();
+    await expect(storage.stat('../escape')).rejects.toThrow(/leaves the storage root/);
+    // Pages of 7 keys (S3 gives at most 1000): the listing must follow continuation tokens.
+    const paged = createS3Storage(cfg, path.join(dir, 'scratch'), client, 7);
+    const names = Array.from({ length: 53 }, (_, i) => `many/f${String(i).padStart(4, '0')}.txt`);
+    for (let i = 0; i < names.length; i += 32) {
+      await Promise.all(names.slice(i, i + 32).map(async (n) => storage.putFile(n, await localFile(n, 3))));
+    }
+    await storage.putFile('many/sub/deeper.txt', await localFile('deeper.txt', 3));
+    await storage.putFile('many/.hidden', await localFile('hidden', 3));
+    const listed = await paged.list('many');
+    expect(listed.map((f) => f.path)).toEqual(names);
+    expect((await storage.list('many')).length).toBe(53);
+    await storage.remove('ev/a.jpg');
+    expect(await storage.stat('ev/a.jpg')).toBeNull();
+  }, 120_000);
+
+  it('aborts a cancelled multipart upload: no object and no upload left behind', async () => {
+    const big = await localFile('big.bin', 48 * 1024 * 1024);
+    const abort = new AbortController();
+    const watcher = setInterval(async () => {
+      const log = await readFile(server.accessLog, 'utf8').catch(() => '');
+      if (/s3_UploadPart farm\/ev\/big\.mp4/.test(log)) abort.abort(new Error('cancelled'));
+    }, 5);
+    await expect(storage.putFile('ev/big.mp4', big, { signal: abort.signal })).rejects.toThrow();
+    clearInterval(watcher);
+    expect(abort.signal.aborted).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await storage.stat('ev/big.mp4')).toBeNull();
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  }, 60_000);
+
+  it('names the bucket and why when it cannot be used', async () => {
+    await expect(createS3Storage({ ...cfg, bucket: 'no-such-bucket' }, dir, client).check()).rejects.toThrow('bucket no-such-bucket does not exist');
+    const wrong = createS3Client(cfg, { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong-secret' });
+    await expect(createS3Storage(cfg, dir, wrong).check()).rejects.toThrow(/access to bucket media was refused .*check the credentials/);
+    wrong.destroy();
+    await expect(storage.check()).resolves.toBeUndefined();
+  });
+
+  it('grabs one frame of a 10-minute 1080p MP4 through a presigned URL, reading a small part of it', async () => {
+    // The generated picture (flat grey per frame) at 320x180, scaled to 1080p: geq at 1080p is slow.
+    const small = path.join(dir, 'work', 'small.mp4');
+    await makeTestVideo('ffmpeg', small, { seconds: 10, fps: 25, width: 320, height: 180, gop: 50, audio: false });
+    const piece = path.join(dir, 'work', 'piece.mp4');
+    await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', small, '-vf', 'scale=1920:1080', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-g', '50', '-pix_fmt', 'yuv420p', piece], { timeoutMs: 120_000 });
+    const long = path.join(dir, 'work', 'long.mp4');
+    // Sixty copies of the ten seconds, remuxed: a real 10-minute file without encoding ten minutes.
+    await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-stream_loop', '59', '-i', piece, '-c', 'copy', '-movflags', '+faststart', long], { timeoutMs: 120_000 });
+    const size = (await stat(long)).size;
+    await storage.putFile('vod/long.mp4', long);
+
+    const src = await openSource({ kind: 'file', path: 'vod/long.mp4' }, { storage, ffprobePath: 'ffprobe', timeoutMs: 30_000 });
+    expect(src.input).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/farm\/vod\/long\.mp4\?X-Amz-/);
+    expect(src.durationSeconds).toBeGreaterThan(599);
+    const seconds = 452.4; // frame 11310 of the file: frame 11310 mod 250 = 60 of the ten seconds
+    const proxy = await countingProxy(new URL(server.endpoint));
+    const viaProxy = new URL(src.input);
+    viaProxy.port = String(proxy.port);
+    const { stdout } = await runProcess('ffmpeg', grabFrameArgs({ input: viaProxy.toString(), seconds, fps: src.probe.fps, originSeconds: src.probe.videoStartSeconds, inputOptions: src.inputOptions }).flat(), {
+      timeoutMs: 60_000,
+      maxStdoutBytes: 1920 * 1080 * 3,
+    });
+    await src.close();
+    expect(stdout.length).toBe(1920 * 1080 * 3);
+    // The centre pixel (full-range RGB grey) gives back the generated frame's limited-range luma.
+    const centre = (540 * 1920 + 960) * 3;
+    expect(framesWithLuma(Math.round(16 + (stdout[centre]! * 219) / 255), 2)).toContain(60);
+    await proxy.close();
+    const read = proxy.bytes();
+    console.log(`[s3] one IMAGE grab at ${seconds} s read ${read} of ${size} bytes (${((100 * read) / size).toFixed(2)}%) in ${proxy.requests()} GETs`);
+    expect(proxy.requests()).toBeGreaterThan(0);
+    // What S3 sent, not what ffmpeg used: ffmpeg asks for open-ended ranges and closes the
+    // connection when it has its frame, so loopback socket buffers (a few MB) are included.
+    expect(read).toBeLessThan(size * 0.1);
+  }, 240_000);
+});
