@@ -88,7 +88,10 @@ export async function checkGif(file: string, truth: readonly TruthFrame[], start
 /** ffmpeg -xerror decode of every stream: the first error line, or null when clean. */
 export async function decodeError(file: string): Promise<string | null> {
   try {
-    const r = await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0', '-f', 'null', '-'], { timeoutMs: 120_000 });
+    // Passthrough and the demuxer's time base: the null muxer's default 1/fps clock is coarser
+    // than a variable-rate clip's shortest frame and reports its own "non monotonically
+    // increasing dts" for frames that are fine.
+    const r = await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], { timeoutMs: 120_000 });
     return r.stderrTail.trim().split('\n').find(Boolean) ?? null;
   } catch (e) {
     const tail = (e as { stderrTail?: string }).stderrTail ?? String(e);
