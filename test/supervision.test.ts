@@ -29,6 +29,8 @@ async function call(method: string, route: string, body?: unknown) {
 
 /** Entries in `dir` whose name starts with `prefix`. */
 const entries = async (dir: string, prefix: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix));
+/** GIF frame folders: tmpfs where it is usable, else the temp folder (make-gif.ts). */
+const frameFolders = async (prefix: string) => [...(await entries('/dev/shm', prefix)), ...(await entries(tmpdir(), prefix))];
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -85,7 +87,7 @@ describe('supervision', () => {
     s.children.forEach((c, child) => c === 'worker-cpu' && child.pid === victim && child.kill('SIGKILL'));
     const framePrefix = `framesmith-gif-${victim}-`;
     const scratchDir = path.join(s.config.storageRoot, '.scratch');
-    expect(await entries('/dev/shm', framePrefix)).toHaveLength(1);
+    expect(await frameFolders(framePrefix)).toHaveLength(1);
     expect(await entries(scratchDir, `${victim}-`)).toHaveLength(1);
     expect((await call('GET', `/api/asset/${gif.body.id}/`)).body.stateString).toBe('GENERATING');
 
@@ -95,7 +97,7 @@ describe('supervision', () => {
     seenPids.add(restarted);
     expect(logs.join('\n')).toMatch(new RegExp(`worker-cpu \\(pid ${victim}\\) was killed by SIGKILL; restarting in 0\\.5 s`));
     await until(() => fetch(`http://127.0.0.1:${s.metricsPorts['worker-cpu']}/readyz`).then((r) => r.ok, () => false), 90_000, 'the new worker polling');
-    expect(await entries('/dev/shm', framePrefix)).toEqual([]);
+    expect(await frameFolders(framePrefix)).toEqual([]);
     expect(await entries(scratchDir, `${victim}-`)).toEqual([]);
     // The orphaned gifski has nothing left to write into; end it if it still runs.
     if (isAlive(gifski)) process.kill(gifski, 'SIGKILL');
@@ -108,7 +110,7 @@ describe('supervision', () => {
       done = (await call('GET', `/api/asset/${gif.body.id}/`)).body;
     }
     expect(done.stateString, done.failureReason).toBe('COMPLETED');
-    expect(await entries('/dev/shm', `framesmith-gif-${restarted}-`)).toEqual([]);
+    expect(await frameFolders(`framesmith-gif-${restarted}-`)).toEqual([]);
 
     const before = logs.length;
     const stopping = s.stop();
