@@ -166,4 +166,51 @@ describe('a farm with no shared folder (S3)', () => {
     expect(await storage.stat(gifPath)).toBeNull();
     expect(await storage.stat('ev/extra.jpg')).not.toBeNull(); // SYSTEM files stay
   });
+
+  it('bad source keys fail as on the folder: .. and absolute refused, a missing key FAILED', async () => {
+    for (const vodFile of ['../outside.mp4', '/etc/passwd']) {
+      const r = await api('POST', '/api/event/', { title: 'bad', vodFile });
+      expect(r.status, vodFile).toBe(400);
+    }
+    const missing = (await api('POST', '/api/event/', { title: 'missing', vodFile: 'ev/missing.mp4' })).body.id;
+    const a = await done(await api('POST', '/api/asset/image/', { eventId: missing, name: 'Missing', time: '00:00:01' }));
+    expect(a.stateString).toBe('FAILED');
+    expect(a.failureReason).toMatch(/ev\/missing\.mp4 does not exist/);
+  });
+
+  it('S3 down: requests get 503 naming the bucket, /readyz says why, nothing is written', async () => {
+    const before = (await api('GET', `/api/asset/?eventId=${hlsEvent}`)).body.length;
+    await server.kill();
+    try {
+      await new Promise((r) => setTimeout(r, 5_500)); // past the inspector's cached bucket check
+      const r = await api('POST', '/api/asset/image/', { eventId: hlsEvent, name: 'During outage', time: '00:00:01' });
+      expect(r.status).toBe(503);
+      expect(r.body).toMatchObject({ errorType: 'Unavailable', exceptionMessage: expect.stringMatching(/storage is unavailable: .*bucket farm/) });
+      const ready = await fetch(`${stack.restUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toMatch(/storage is unavailable: .*bucket farm/);
+      expect((await api('GET', `/api/asset/?eventId=${hlsEvent}`)).body.length).toBe(before);
+    } finally {
+      await server.restart();
+    }
+  });
+
+  it('S3 stopped while a job runs and restarted: COMPLETED with its object, or FAILED without one', async () => {
+    await new Promise((r) => setTimeout(r, 5_500));
+    const r = await api('POST', '/api/asset/video/', { name: 'Outage clip', clip: { eventId: mp4Event, start: '00:00:01', end: '00:00:09' }, frameAccurate: true });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await new Promise((res) => setTimeout(res, 1_500));
+    await server.kill();
+    await new Promise((res) => setTimeout(res, 4_000));
+    await server.restart();
+    const a = await done(r, 300_000);
+    const object = await storage.stat(a.path);
+    if (a.stateString === 'COMPLETED') {
+      expect(object).not.toBeNull();
+      expect(lumaError(await frameLumas(await download(a.path)), expectedLumas(25, 224))).toBeLessThan(0.5);
+    } else {
+      expect(a.stateString).toBe('FAILED');
+      expect(object).toBeNull();
+    }
+  }, 320_000);
 });

@@ -74,12 +74,14 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     mtimeMs: h.LastModified?.getTime() ?? 0,
     etag: h.ETag ?? null,
   });
+  // Anything but "no such key" means the bucket cannot be used now: callers answer 503 or retry.
+  const unavailable = (err: unknown) => new StorageUnavailableError(bucketProblem(bucket, err), { cause: err });
   const head = async (rel: string) => {
     try {
       return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
     } catch (err) {
       if (isNotFound(err)) return null;
-      throw err;
+      throw unavailable(err);
     }
   };
   const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
@@ -147,7 +149,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
         return r.Body as Readable;
       } catch (err) {
         if (isNotFound(err)) throw new NotFoundError(rel);
-        throw err;
+        throw unavailable(err);
       }
     },
     async readText(rel, maxBytes) {
@@ -156,7 +158,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
         r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
       } catch (err) {
         if (isNotFound(err)) throw new NotFoundError(rel);
-        throw err;
+        throw unavailable(err);
       }
       if ((r.ContentLength ?? 0) > maxBytes) {
         (r.Body as Readable).destroy();

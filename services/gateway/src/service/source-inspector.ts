@@ -6,7 +6,8 @@ import type { Config } from '@framesmith/core/config';
 import type { SourceRef } from '@framesmith/core/domain/job';
 import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
 import { openSource, type OpenedSource, SourceError, SourceUnavailableError } from '@framesmith/core/media/open-source';
-import type { Storage } from '@framesmith/core/storage';
+import { ApiError } from '@framesmith/core/errors';
+import { type Storage, StorageUnavailableError } from '@framesmith/core/storage';
 
 export interface SourceInfo {
   /** False when the source was not read at request time (remote or unreadable): the worker decides. */
@@ -38,7 +39,17 @@ const UNKNOWN: SourceInfo = {
   selectTracks: () => [],
 };
 
+// A bucket that is missing or refuses us answers HEAD of any key with 404 or 403 alike: one
+// cached bucket check tells "no such source" (400/FAILED) from "storage unavailable" (503).
+const STORAGE_CHECK_CACHE_MS = 5_000;
+
 export function createSourceInspector(config: Config, storage: Storage): SourceInspector {
+  let checked: { at: number; result: Promise<void> } | null = null;
+  const storageUsable = () => {
+    if (!checked || Date.now() - checked.at >= STORAGE_CHECK_CACHE_MS) checked = { at: Date.now(), result: storage.check() };
+    return checked.result;
+  };
+  const unavailable = (err: StorageUnavailableError) => new ApiError('Unavailable', `Unable to read the source because storage is unavailable: ${err.message}`, {}, { cause: err });
   return {
     async inspect(source) {
       // Remote (often live) origins are not read in the request path: their duration is not
@@ -46,9 +57,11 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       if (source.kind === 'url') return UNKNOWN;
       let opened: OpenedSource;
       try {
+        await storageUsable();
         // openSource caches the probe of a finished file; a playlist is read every time.
         opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000 });
       } catch (err) {
+        if (err instanceof StorageUnavailableError) throw unavailable(err);
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
         throw err;
       }
