@@ -76,6 +76,6 @@ export async function writeReport(docsDir: string, corpus: Corpus, rows: SourceR
     '',
   ];
   await writeFile(path.join(docsDir, 'corpus.md'), lines.join('\n'));
-  const json = { generatedBy: 'npm run corpus', notRun, tools: corpus.tools, buildSeconds: corpus.buildSeconds, passed, cells: cells.length, rows: rows.map((r) => ({ ...r, source: { ...r.source, file: path.relative(corpus.dir, r.source.file) } })) };
+  const json = { generatedBy: 'npm run corpus', corpus: path.basename(corpus.dir), notRun, tools: corpus.tools, buildSeconds: corpus.buildSeconds, passed, cells: cells.length, rows: rows.map((r) => ({ ...r, source: { ...r.source, file: path.relative(corpus.dir, r.source.file) } })) };
   await writeFile(path.join(docsDir, 'corpus.json'), `${JSON.stringify(json, null, 2)}\n`);
 }

@@ -71,13 +71,19 @@ export function readMarks(raw: Buffer, w: number, h: number): FrameMark[] {
 }
 
 /**
- * The frame number whose grey level is nearest `luma`, searched near `around` (the pattern
- * repeats every 220 frames); null when none is within `tolerance`.
+ * The frame number whose grey level matches `luma` best, near `around`; null when none is
+ * within `tolerance`. The pattern repeats every 220 frames and frames 63 apart differ by one
+ * level (7 × 63 = 441 ≡ 1 mod 220): a penalty per frame of distance from `around` tells them
+ * apart. The default (63 frames ≈ 1.3 levels) trusts `around`; a small one lets the level
+ * decide where `around` is only a guess (the first frame of a keyframe-aligned clip).
  */
-export function frameNumber(luma: number, around: number, tolerance = 2.5): number | null {
+export function frameNumber(luma: number, around: number, tolerance = 2.5, penalty = 0.02): number | null {
   let best: number | null = null;
-  for (let n = Math.max(0, around - 100); n <= around + 100; n++) {
-    if (Math.abs(frameLuma(n) - luma) <= tolerance && (best === null || Math.abs(n - around) < Math.abs(best - around))) best = n;
+  let bestScore = Infinity;
+  for (let n = Math.max(0, around - 150); n <= around + 150; n++) {
+    const diff = Math.abs(frameLuma(n) - luma);
+    const score = diff + Math.abs(n - around) * penalty;
+    if (diff <= tolerance && score < bestScore) [best, bestScore] = [n, score];
   }
   return best;
 }

@@ -3,7 +3,7 @@
 // operation on it through the REST API and checks the outputs by their pixels (checks.ts).
 // Writes docs/corpus.md and docs/corpus.json. Not part of `npm test`: cells may fail.
 // `npm run corpus -- x264-vfr gst-hls-3600` runs some sources only (and writes no docs);
-// `npm run corpus -- --resume` keeps the results of sources an interrupted run finished.
+// `npm run corpus -- --resume [--rerun=a,b]` keeps the results of sources a previous run finished.
 import { createWriteStream, existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -148,15 +148,18 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const resume = args.includes('--resume');
   const only = args.filter((a) => !a.startsWith('--'));
+  const rerun = new Set(args.find((a) => a.startsWith('--rerun='))?.slice('--rerun='.length).split(',') ?? []);
   const corpus = await buildCorpus({ only });
-  // Each source's result is kept beside the corpus, so `--resume` finishes an interrupted run.
-  const resultsDir = path.join(corpus.dir, 'results');
-  if (!resume) await rm(resultsDir, { recursive: true, force: true });
-  await mkdir(resultsDir, { recursive: true });
+  // docs/corpus.json is rewritten after every source, so `--resume` finishes an interrupted
+  // run from it (same corpus only), running again just the sources named by `--rerun=a,b`.
   const rows = new Map<string, SourceRow>();
-  for (const src of corpus.sources) {
-    const saved = path.join(resultsDir, `${src.name}.json`);
-    if (resume && existsSync(saved)) rows.set(src.name, JSON.parse(await readFile(saved, 'utf8')) as SourceRow);
+  const previous = path.join(ROOT, 'docs', 'corpus.json');
+  if (resume && existsSync(previous)) {
+    const json = JSON.parse(await readFile(previous, 'utf8')) as { corpus?: string; buildSeconds?: number; rows?: SourceRow[] };
+    const same = json.corpus === undefined ? json.buildSeconds === corpus.buildSeconds : json.corpus === path.basename(corpus.dir);
+    for (const row of same ? (json.rows ?? []) : []) {
+      if (!rerun.has(row.source.name)) rows.set(row.source.name, { ...row, source: { ...row.source, file: path.join(corpus.dir, row.source.file) } });
+    }
   }
   const ordered = () => corpus.sources.flatMap((s) => rows.get(s.name) ?? []);
   const notRun = () => corpus.sources.filter((s) => !rows.has(s.name)).map((s) => s.name);
@@ -185,7 +188,6 @@ async function main(): Promise<void> {
         for (let src = pending.shift(); src; src = pending.shift()) {
           const row = await runSource(stack, src, dataDir);
           rows.set(src.name, row);
-          await writeFile(path.join(resultsDir, `${src.name}.json`), JSON.stringify(row));
           await report();
         }
       };
