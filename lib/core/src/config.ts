@@ -60,6 +60,8 @@ export interface Config {
   objectStorage: ObjectStorageConfig | null;
   /** Private scratch for outputs before they are published to object storage. */
   scratchDir: string;
+  /** /content also serves events' VOD files (otherwise only assets' files). */
+  contentServeVod: boolean;
   databaseUrl: string | null;
   temporalAddress: string;
   temporalNamespace: string;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageUrlPublic: str(env, 'STORAGE_URL_PUBLIC', `http://localhost:${port}/content`).replace(/\/+$/, ''),
     objectStorage: objectStorage(env),
     scratchDir: path.resolve(str(env, 'SCRATCH_DIR', path.join(dataDir, 'scratch'))),
+    contentServeVod: bool(env, 'CONTENT_SERVE_VOD', false),
     databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
     temporalAddress: str(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),

@@ -59,6 +59,7 @@ async function main() {
   const ready = createGatewayReadiness({ config, pool, connection, searchAttributes, storage });
   const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready), ...rpcAdapterLimits(config.limits.maxBodyBytes) });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
+  const content = { storage, isServable: (p: string) => repo.isContentServable(p, config.contentServeVod) };
 
   const server = http.createServer((req, res) => {
     const txn = req.headers['x-transaction-id'];
@@ -66,7 +67,11 @@ async function main() {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname.startsWith('/api/')) return void rest(req, res, url);
     if (contentPrefix && url.pathname.startsWith(contentPrefix + '/')) {
-      return void serveContent(storage, url.pathname.slice(contentPrefix.length + 1), req, res);
+      return void serveContent(content, url.pathname.slice(contentPrefix.length + 1), req, res).catch((err: unknown) => {
+        log('gateway', 'content failed', { error: err });
+        if (res.headersSent) res.destroy();
+        else res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable\n');
+      });
     }
     if (isHealthPath(url.pathname)) return void handleHealth(url.pathname, res, ready);
     // Connect and gRPC-Web clients reach the RPC service on this port too.

@@ -155,6 +155,14 @@ export function createRepo(db: pg.Pool, opts: { pathRoots?: string[] } = {}) {
       );
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
     },
+    /** Whether /content may serve this stored path: a COMPLETED asset's file, or (when allowed) an event's VOD file. */
+    async isContentServable(path: string, vodFiles: boolean): Promise<boolean> {
+      const r = await db.query(
+        `SELECT 1 FROM assets WHERE path = $1 AND state = ${AssetState.COMPLETED} UNION ALL SELECT 1 FROM events WHERE $2 AND vod_file = $1 LIMIT 1`,
+        [path, vodFiles],
+      );
+      return (r.rowCount ?? 0) > 0;
+    },
     async deleteAsset(id: string): Promise<StoredAsset | null> {
       const r = await db.query(`WITH w AS (DELETE FROM assets WHERE id = $1 RETURNING *) ${selectFrom('w')}`, [id]);
       return r.rows[0] ? assetFromRow(r.rows[0]) : null;
