@@ -62,6 +62,8 @@ export interface Config {
   scratchDir: string;
   /** /content also serves events' VOD files (otherwise only assets' files). */
   contentServeVod: boolean;
+  /** With a secret, /content serves only signed, unexpired URLs (the API hands them out). */
+  contentSigning: { secret: string; ttlSeconds: number } | null;
   databaseUrl: string | null;
   temporalAddress: string;
   temporalNamespace: string;
@@ -178,6 +180,9 @@ export function loadConfig(env: Env = process.env): Config {
     objectStorage: objectStorage(env),
     scratchDir: path.resolve(str(env, 'SCRATCH_DIR', path.join(dataDir, 'scratch'))),
     contentServeVod: bool(env, 'CONTENT_SERVE_VOD', false),
+    contentSigning: env.CONTENT_SIGNING_SECRET
+      ? { secret: env.CONTENT_SIGNING_SECRET, ttlSeconds: ranged(env, 'CONTENT_URL_TTL_SECONDS', 3_600, 60, 7 * 24 * 3_600) }
+      : null,
     databaseUrl: env.DATABASE_URL ? env.DATABASE_URL : null,
     temporalAddress: str(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),

@@ -59,7 +59,7 @@ async function main() {
   const ready = createGatewayReadiness({ config, pool, connection, searchAttributes, storage });
   const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready), ...rpcAdapterLimits(config.limits.maxBodyBytes) });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
-  const content = { storage, isServable: (p: string) => repo.isContentServable(p, config.contentServeVod) };
+  const content = { storage, isServable: (p: string) => repo.isContentServable(p, config.contentServeVod), signingSecret: config.contentSigning?.secret ?? null };
 
   const server = http.createServer((req, res) => {
     const txn = req.headers['x-transaction-id'];

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
+import { contentExpiry, signedContentUrl } from '@framesmith/core/domain/content-signature';
 import { AssetState, AssetType, JOB_KIND_EXTENSION, JOB_KIND_TYPE, type AssetObject, type JobKind, toAssetObject } from '@framesmith/core/domain/asset';
 import { type EventObject, toEventObject, toVuflowObject, type VuflowObject, type EventRecord } from '@framesmith/core/domain/event';
 import { baseFilename, MAX_CLASH_NUMBER, numberedFilename } from '@framesmith/core/domain/filename';
@@ -63,6 +64,19 @@ const PG_UNIQUE_VIOLATION = '23505';
 
 export class AssetService {
   constructor(private readonly d: AssetServiceDeps) {}
+
+  /**
+   * The contract's object. A URL served by this gateway's /content (the configured public base)
+   * is signed when CONTENT_SIGNING_SECRET is set; a vuflow's own base (a CDN) is left as it is.
+   */
+  private assetObject(a: StoredAsset): AssetObject {
+    const obj = toAssetObject(a, a.urlBase);
+    const signing = this.d.config.contentSigning;
+    if (signing && obj.url && a.urlBase === this.d.config.storageUrlPublic) {
+      obj.url = signedContentUrl(obj.url, signing.secret, a.path, contentExpiry(Date.now(), signing.ttlSeconds));
+    }
+    return obj;
+  }
 
   // --- creating assets ---------------------------------------------------------------
 
@@ -190,7 +204,7 @@ export class AssetService {
       await this.d.repo.deleteAsset(id);
       throw new ApiError('Unavailable', 'Unable to start the job because the orchestration service is unavailable', {}, { cause: err });
     }
-    return toAssetObject(asset, asset.urlBase);
+    return this.assetObject(asset);
   }
 
   /** Assets go next to the event's VOD file; URL-only events get a folder of their own. */
@@ -219,21 +233,21 @@ export class AssetService {
   async getAsset(id: string): Promise<AssetObject> {
     const a = await this.d.repo.getAsset(assetId(id));
     if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
-    return toAssetObject(a, a.urlBase);
+    return this.assetObject(a);
   }
 
   async listAssets(query: URLSearchParams): Promise<AssetObject[]> {
     const filter = parseAssetFilter(query, true);
     const page = parsePageIndex(query);
     const rows = await this.d.repo.listAssets(filter, page);
-    return rows.map((a) => toAssetObject(a, a.urlBase));
+    return rows.map((a) => this.assetObject(a));
   }
 
   async renameAsset(id: string, name: unknown): Promise<AssetObject> {
     const r = parseRename(id, name);
     const a = await this.d.repo.renameAsset(r.id, r.name);
     if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
-    return toAssetObject(a, a.urlBase);
+    return this.assetObject(a);
   }
 
   async deleteAsset(id: string): Promise<{ id: string; cancelledJob: boolean }> {
@@ -303,7 +317,7 @@ export class AssetService {
       const fingerprint = `${a.state}:${progress}:${a.dateModified.getTime()}`;
       if (fingerprint !== last) {
         last = fingerprint;
-        yield { asset: toAssetObject(a, a.urlBase), progress };
+        yield { asset: this.assetObject(a), progress };
       }
       if (a.state !== AssetState.GENERATING) return;
       await new Promise<void>((resolve) => {
