@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, countRows, stack, testVideo, waitForAsset } from './support/api.js';
@@ -141,6 +142,8 @@ describe('what ffmpeg and the playlist reader may reach', () => {
     expect(done.stateString).toBe('FAILED');
     expect(done.failureReason).toMatch(/not allowed: .*127\.0\.0\.2/);
     expect(canaryHits).toBe(0);
+    // The guard runs before the output is published: nothing is left under the FAILED asset.
+    expect(existsSync(abs(done.path))).toBe(false);
   });
 });
 

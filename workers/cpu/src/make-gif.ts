@@ -107,6 +107,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
       gifskiArgs({ frames, output: out, fps: job.fps, width: size.width, playbackRepeats: job.playbackRepeats, reverse: job.reverse }).flat(),
       { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => encoded.push(chunk.toString('utf8')) },
     );
+    ctx.checkGuards?.();
     const stored = await storage.putFile(job.outputPath, out, { signal: ctx.signal });
     return { path: stored.path, size: stored.size, strategy: 'cpu' };
   } finally {

@@ -39,6 +39,7 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
       // (bench B2); mozjpeg's ~10% smaller files do not pay for a grab's latency.
       .jpeg({ quality: JPEG_QUALITY })
       .toFile(tmp);
+    ctx.checkGuards?.();
     const stored = await storage.putFile(job.outputPath, tmp, { signal: ctx.signal });
     return { path: stored.path, size: stored.size, strategy: 'cpu' };
   } finally {

@@ -201,6 +201,7 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
     ctx.progress(0.95, { phase: 'verify', path: used });
     await verifyClip(config, ctx.signal, check);
     ctx.progress(0.97, { phase: 'store', path: used });
+    ctx.checkGuards?.();
     const stored = await storage.putFile(job.outputPath, tmp, { signal: ctx.signal });
     // Smart-cut edges are always libx264 (they must match the source's own x264 parameter
     // sets to join), so the label names the encoder that really ran.

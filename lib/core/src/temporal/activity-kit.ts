@@ -27,6 +27,11 @@ export interface JobContext {
    * policy refused) and would otherwise report success.
    */
   guard?(check: () => void): void;
+  /**
+   * Runs the guards now. Called right before an output is published, so a job that a guard
+   * fails leaves no file behind on storage under its FAILED asset.
+   */
+  checkGuards?(): void;
   /** Records progress 0..1 (and anything else useful) in the next heartbeat; `speed` (ffmpeg's x realtime) also feeds the metric. */
   progress(fraction: number, details?: Record<string, unknown>): void;
 }
@@ -52,6 +57,7 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
       signal: ctx.cancellationSignal,
       defer: (cleanup) => void cleanups.push(cleanup),
       guard: (check) => void guards.push(check),
+      checkGuards: guarded,
       progress(fraction, extra = {}) {
         details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
         if (typeof extra.speed === 'number' && Number.isFinite(extra.speed)) ffmpegSpeed.labels(kind).set(extra.speed);
