@@ -1,4 +1,4 @@
-// The REST contract (seed + contract.md) over real HTTP against the running stack.
+// The REST contract (docs/api.md) over real HTTP against the running stack.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

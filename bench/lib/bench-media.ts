@@ -77,7 +77,7 @@ export async function ensureBenchMedia(cacheDir: string, spec: MediaSpec, log: (
   const playlist = await readFile(path.join(hlsDir, 'index.m3u8'), 'utf8');
   const pdt = /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(playlist)?.[1];
   if (!pdt) throw new Error(`${hlsDir}/index.m3u8 has no EXT-X-PROGRAM-DATE-TIME: this ffmpeg ignored -hls_flags program_date_time`);
-  // ffmpeg writes the offset as +0000 (media-notes.md); Date.parse wants +00:00.
+  // ffmpeg writes the offset as +0000 (docs/media.md); Date.parse wants +00:00.
   const hlsStartEpochMs = Date.parse(pdt.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(hlsStartEpochMs)) throw new Error(`cannot read the program date time ${pdt}`);
   return { spec, key, mp4, hlsDir, hlsPlaylist: 'index.m3u8', hlsStartEpochMs, generatedSeconds };

@@ -33,7 +33,7 @@ export interface SsimResult {
 
 /**
  * SSIM of two folders of frames, pairwise by number. Both are plain image sequences decoded
- * beforehand, so ffmpeg pairs frame k with frame k (media-notes.md: comparing a GIF with
+ * beforehand, so ffmpeg pairs frame k with frame k (docs/media.md: comparing a GIF with
  * the source inside one graph misaligns frames). `yuv444p` scores as video tools usually do
  * (Y, U and V planes, full chroma; the media notes' figures); `gbrp` scores the RGB planes.
  */

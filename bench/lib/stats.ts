@@ -1,5 +1,5 @@
 // Summaries of repeated timings: the median and the spread (min–max and the interquartile
-// range), because this 2-core machine is noisy (media-notes.md: ±25% between batches).
+// range), because this 2-core machine is noisy (docs/media.md: ±25% between batches).
 export interface Summary {
   n: number;
   median: number;

@@ -1,5 +1,5 @@
 // Clip and grab times: `HH:mm:ss[.fff]` offsets from the start of the stream, or ISO8601
-// instants that only sources carrying timecode can map (see contract.md).
+// instants that only sources carrying timecode can map (see docs/api.md).
 export type ClipTime = { kind: 'offset'; seconds: number } | { kind: 'instant'; epochMs: number };
 
 const OFFSET = /^(\d{1,3}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;

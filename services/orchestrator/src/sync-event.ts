@@ -1,4 +1,4 @@
-// Sync: make the event's assets match its VOD folder (contract.md): on S3, the key prefix of
+// Sync: make the event's assets match its VOD folder (docs/api.md): on S3, the key prefix of
 // the VOD file, listed page by page.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 // GIF: ffmpeg input-seeks and writes the clip's frames as PNGs into a private folder in tmpfs,
-// gifski encodes them (media-notes.md: better and smaller than ffmpeg's palettegen), and the
+// gifski encodes them (docs/media.md: better and smaller than ffmpeg's palettegen), and the
 // result is moved into storage. Reverse and speed are decided by which frames are extracted
 // and the order gifski gets them in, never by buffering the clip in ffmpeg.
 import { constants } from 'node:fs';

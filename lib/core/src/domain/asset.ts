@@ -1,4 +1,4 @@
-// The Asset as stored and as the contract shows it (seed + contract.md).
+// The Asset as stored and as the contract shows it (docs/api.md).
 export const ASSET_STATES = ['GENERATING', 'COMPLETED', 'FAILED'] as const;
 export const ASSET_TYPES = ['SYSTEM', 'IMAGE', 'VIDEO', 'GIF'] as const;
 export type AssetStateName = (typeof ASSET_STATES)[number];

@@ -6,11 +6,11 @@
 // `-seek_timestamp 1` makes ffmpeg take `-ss` as such a timestamp instead of an offset from
 // the file's start_time. That matters for HLS/MPEG-TS sources, whose clock starts at ~1.4 s
 // and whose start_time is the audio's lead-in packet, one AAC frame before the first picture:
-// a start_time-relative `-ss` would land one frame early (media-notes.md).
+// a start_time-relative `-ss` would land one frame early (docs/media.md).
 //
 // Frames: a clip holds the frames whose timestamps t satisfy start <= t < end. The start is
 // rounded up to the next frame time and the count fixed; the obvious `-ss start -t length`
-// repeats the first frame and drops the last (media-notes.md). `-fps_mode passthrough` keeps
+// repeats the first frame and drops the last (docs/media.md). `-fps_mode passthrough` keeps
 // ffmpeg from duplicating or dropping frames to fit a rate. The count is fixed with
 // `trim=end_frame` on each video stream rather than -frames:v: in ffmpeg 5.1, once one video
 // stream reaches -frames:v every stream of the output is closed (need_output), which cut the

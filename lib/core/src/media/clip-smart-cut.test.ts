@@ -15,7 +15,7 @@ const gop50 = [0, 2, 4, 6, 8, 10]; // keyframes every 50 frames at 25 fps
 
 describe('clipFrameSpan', () => {
   it('rounds the start up to the next frame and ends before the end time', () => {
-    // media-notes.md: 03:00.250 → 04:00.750 at 30 fps is frames 5408..7222, 1815 frames.
+    // docs/media.md: 03:00.250 → 04:00.750 at 30 fps is frames 5408..7222, 1815 frames.
     expect(clipFrameSpan(30, 180.25, 240.75)).toEqual({ first: 5408, count: 1815 });
     expect(clipFrameSpan(25, 3.13, 7.41)).toEqual({ first: 79, count: 107 });
     // A time on a frame: that frame starts the clip, and an end on a frame excludes it.

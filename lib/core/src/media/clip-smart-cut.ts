@@ -1,5 +1,5 @@
 // Smart cut: an exact-frame clip that re-encodes only the partial GOP at each edge and
-// stream-copies the whole GOPs between, joined with the concat demuxer (media-notes.md: 0.08
+// stream-copies the whole GOPs between, joined with the concat demuxer (docs/media.md: 0.08
 // to 0.11 of a full re-encode, copied frames bit-identical). Pure planning and arguments.
 //
 // When joining is unsafe the clip is re-encoded in full instead. Decided here, from facts

@@ -1,7 +1,7 @@
 // gifski arguments (gifski 1.7.1, `gifski --help`) that encode the extracted PNG frames.
 // Its stdout carries a `Frame n / total` progress line, read by parseGifskiProgress.
 
-/** media-notes.md: quality 90 gave SSIM 0.998 at a smaller size than ffmpeg's palettegen. */
+/** docs/media.md: quality 90 gave SSIM 0.998 at a smaller size than ffmpeg's palettegen. */
 export const GIFSKI_QUALITY = 90;
 
 export interface GifskiOptions {

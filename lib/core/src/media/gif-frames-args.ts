@@ -1,5 +1,5 @@
 // ffmpeg arguments that turn a clip into the numbered PNG frames of a GIF, for gifski to
-// encode (media-notes.md: PNG frames in tmpfs + gifski beat ffmpeg's palettegen on quality
+// encode (docs/media.md: PNG frames in tmpfs + gifski beat ffmpeg's palettegen on quality
 // and size). The timing of every output frame is decided here, precisely:
 //
 //   q = playbackSpeed / fps         seconds of source per output frame

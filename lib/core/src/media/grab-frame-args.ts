@@ -1,5 +1,5 @@
 // ffmpeg arguments for one exact frame grab, emitted as raw RGB on stdout so the worker can
-// hand the pixels straight to sharp without an intermediate PNG (media-notes.md).
+// hand the pixels straight to sharp without an intermediate PNG (docs/media.md).
 export interface GrabFrameOptions {
   input: string;
   /** Offset from the start of the stream, seconds. */

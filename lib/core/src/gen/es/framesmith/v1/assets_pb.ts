@@ -2,7 +2,7 @@
 // @generated from file framesmith/v1/assets.proto (package framesmith.v1, syntax proto3)
 /* eslint-disable */
 
-// The Asset contract (shared/seed/assets-api.txt + shared/spec/contract.md) for internal
+// The Asset contract (docs/api.md) for internal
 // services. REST and RPC share one service implementation; field meanings match the REST
 // JSON one to one (snake_case here, camelCase in JSON).
 
