@@ -11,6 +11,7 @@
 #      each ScaledObject's temporal taskQueue (and namespace, endpoint) must equal the
 #      TASK_QUEUE_* (TEMPORAL_*) environment of the Deployment it scales;
 #   4. self-tests: a broken manifest must fail kubeconform, a mismatched queue chartcheck,
+#      the object-storage set (ci/s3-values.yaml) must render no volume claim,
 #      and every Dockerfile must copy every npm workspace's package.json;
 #   5. images that carry ffmpeg build the minimal one from scripts/gpu-kit.
 #
@@ -194,6 +195,19 @@ if [[ -f "$WORK/default.yaml" ]]; then
     'taskQueue "framesmith-gpu-typo" != TASK_QUEUE_GPU="framesmith-gpu"' \
     "$CHARTCHECK" keda -expect 2 "$WORK/mismatch.yaml"
 fi
+
+# Object storage (ci/s3-values.yaml): no pod mounts a shared volume and no claim is rendered.
+s3_check() {
+  local out="$WORK/s3.yaml"
+  [[ -f "$out" ]] || { echo "ci/s3-values.yaml was not rendered"; return 1; }
+  if grep -Eq 'kind: PersistentVolumeClaim|claimName:|STORAGE_ROOT' "$out"; then echo "s3: the shared volume is still rendered"; return 1; fi
+  grep -q 'STORAGE_URL: "s3://' "$out" || { echo "s3: no STORAGE_URL in the ConfigMap"; return 1; }
+}
+set +e
+s3_check
+rc=$?
+set -e
+if [[ $rc -eq 0 ]]; then log "ok: with objectStorage.url no PersistentVolumeClaim or shared mount"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 # Dockerfiles: npm ci needs every workspace's package.json next to the lockfile.
 dockerfile_check() {

@@ -8,7 +8,8 @@ One Deployment of a Framesmith process. Called with a dict:
   probePort  name of the port serving /healthz /readyz /metrics
   probePortNumber  its number (for prometheus.io/port)
   env        extra env entries (YAML list as a string)
-  storage    mount the shared RWX volume at STORAGE_ROOT
+  storage    mount the shared RWX volume at STORAGE_ROOT (objectStorage.url unset), else
+             private scratch at SCRATCH_DIR and the S3 credentials
   scaled     KEDA owns the replica count (spec.replicas omitted)
   gpu        request GPUs
   apiKeys    inject API_KEYS
@@ -19,6 +20,9 @@ One Deployment of a Framesmith process. Called with a dict:
 {{- $root := .root -}}
 {{- $v := .values -}}
 {{- $name := include "framesmith.componentName" (list $root .component) -}}
+{{- $os := $root.Values.objectStorage -}}
+{{- $shared := and .storage (not $os.url) -}}
+{{- $scratch := and .storage $os.url -}}
 {{- include "framesmith.guardEnv" (list $root $v.env (printf "%s env" .component)) -}}
 apiVersion: apps/v1
 kind: Deployment
@@ -98,6 +102,18 @@ spec:
                   name: {{ include "framesmith.secretName" $root }}
                   key: {{ $root.Values.secrets.keys.apiKeys }}
             {{- end }}
+            {{- if and $scratch $os.credentials.existingSecret }}
+            - name: AWS_ACCESS_KEY_ID
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $os.credentials.existingSecret }}
+                  key: {{ $os.credentials.accessKeyIdKey }}
+            - name: AWS_SECRET_ACCESS_KEY
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $os.credentials.existingSecret }}
+                  key: {{ $os.credentials.secretAccessKeyKey }}
+            {{- end }}
             {{- with .env }}
             {{- . | trim | nindent 12 }}
             {{- end }}
@@ -128,9 +144,13 @@ spec:
             - name: shm
               mountPath: /dev/shm
             {{- end }}
-            {{- if .storage }}
+            {{- if $shared }}
             - name: storage
               mountPath: {{ $root.Values.storage.mountPath }}
+            {{- end }}
+            {{- if $scratch }}
+            - name: scratch
+              mountPath: {{ $os.scratch.mountPath }}
             {{- end }}
       volumes:
         - name: tmp
@@ -146,9 +166,14 @@ spec:
             medium: Memory
             sizeLimit: {{ $v.shmSizeLimit }}
         {{- end }}
-        {{- if .storage }}
+        {{- if $shared }}
         - name: storage
           persistentVolumeClaim:
             claimName: {{ include "framesmith.claimName" $root }}
+        {{- end }}
+        {{- if $scratch }}
+        - name: scratch
+          emptyDir:
+            sizeLimit: {{ default $os.scratch.sizeLimit $v.scratchSizeLimit }}
         {{- end }}
 {{- end -}}

@@ -197,11 +197,11 @@ topologySpreadConstraints:
 {{/* Variables the chart derives from its own values; overriding them through extraEnv or a
      component's env would break what KEDA and the processes agree on. (list $ map "where") */}}
 {{- define "framesmith.guardEnv" -}}
-{{- $reserved := list "TEMPORAL_ADDRESS" "TEMPORAL_NAMESPACE" "TASK_QUEUE_ORCHESTRATION" "TASK_QUEUE_CPU" "TASK_QUEUE_GPU" "STORAGE_ROOT" "METRICS_PORT" "DRAIN_GRACE_MS" "DATABASE_URL" "API_KEYS" "PORT" "GRPC_PORT" -}}
+{{- $reserved := list "TEMPORAL_ADDRESS" "TEMPORAL_NAMESPACE" "TASK_QUEUE_ORCHESTRATION" "TASK_QUEUE_CPU" "TASK_QUEUE_GPU" "STORAGE_ROOT" "STORAGE_URL" "S3_ENDPOINT" "S3_REGION" "S3_FORCE_PATH_STYLE" "SCRATCH_DIR" "METRICS_PORT" "DRAIN_GRACE_MS" "DATABASE_URL" "API_KEYS" "PORT" "GRPC_PORT" -}}
 {{- $where := index . 2 -}}
 {{- range $k, $_ := (index . 1) }}
 {{- if has $k $reserved }}
-{{- fail (printf "%s: %s is set by the chart from its own values (temporal.*, storage.*, metrics.port, drain.*, database.*, secrets.*, gateway ports); set those instead" $where $k) }}
+{{- fail (printf "%s: %s is set by the chart from its own values (temporal.*, storage.*, objectStorage.*, metrics.port, drain.*, database.*, secrets.*, gateway ports); set those instead" $where $k) }}
 {{- end }}
 {{- end }}
 {{- end -}}
