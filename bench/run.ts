@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/stack/free-port.js';
 import { startStack, type Stack } from '../scripts/stack/start-stack.js';
 import { ensureBenchMedia, type MediaSpec, placeMedia } from './lib/bench-media.js';
+import { type ObjectStorageSide, startObjectStorageSide } from './lib/object-storage-stack.js';
 import { toolVersion } from './lib/media-checks.js';
 import { breakdownText, consoleTable, type MachineInfo, machineLine, markdownTable, svgChart } from './lib/report.js';
 import { createRestClient } from './lib/rest-client.js';
@@ -26,12 +27,13 @@ import { clipAccurate, clipCopy } from './scenarios/clip.js';
 import { controlPlane } from './scenarios/control-plane.js';
 import { bundledGifski, gifQuality, gifSpeed } from './scenarios/gif.js';
 import { imageGrab, imageGrabHls } from './scenarios/image.js';
+import { clipAccurateS3, imageGrabS3 } from './scenarios/object-storage.js';
 import { nvdecDecode } from './scenarios/nvdec.js';
 import { priority } from './scenarios/priority.js';
 import { throughput } from './scenarios/throughput.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, priority, controlPlane, throughput, nvdecDecode];
+const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, imageGrabS3, clipAccurateS3, priority, controlPlane, throughput, nvdecDecode];
 
 const FULL_MEDIA: MediaSpec = { seconds: 600, width: 1920, height: 1080, fps: 30, gopFrames: 60 };
 const QUICK_MEDIA: MediaSpec = { seconds: 40, width: 640, height: 360, fps: 30, gopFrames: 60 };
@@ -147,13 +149,26 @@ async function main() {
   let dataDir: string | null = null;
   let connection: Connection | null = null;
   let workDir: string | null = null;
+  let objectStorage: Promise<ObjectStorageSide> | null = null;
+  const stopObjectStorage = async () => {
+    const starting = objectStorage;
+    objectStorage = null;
+    const side = await starting?.catch(() => null);
+    await side?.stop().catch(() => undefined);
+  };
   const stackLog: string[] = [];
+  const stackLine = (line: string) => {
+    if (values.verbose) console.log(line);
+    stackLog.push(line);
+    if (stackLog.length > 2000) stackLog.shift();
+  };
   const results: ScenarioResult[] = [];
   // Ctrl-C (bootstrap passes it on): stop what this run started before leaving.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`${sig}: stopping the stack...`);
       void (async () => {
+        await stopObjectStorage();
         await stack?.stop().catch(() => undefined);
         if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
         process.exit(130);
@@ -182,11 +197,7 @@ async function main() {
       stack = await startStack({
         env: { DATA_DIR: dataDir, PORT: String(await freePort()), API_KEYS: 'bench-key', CPU_CONCURRENCY: String(cpuConcurrency) },
         components: ['gateway', 'orchestrator', 'worker-gpu'],
-        log: (line) => {
-          if (values.verbose) console.log(line);
-          stackLog.push(line);
-          if (stackLog.length > 2000) stackLog.shift();
-        },
+        log: stackLine,
       });
       workers = workerControl(stack);
       await workers.start(cpuConcurrency);
@@ -216,9 +227,19 @@ async function main() {
       gifski,
       gpu,
       log,
+      objectStorage() {
+        if (!dataDir) return Promise.reject(new SkipScenario('the S3 variants need the stacks the harness starts (not --url)'));
+        if (!objectStorage) {
+          log('starting a second stack with S3 storage (versitygw) and uploading the source...');
+          objectStorage = startObjectStorageSide({ dataDir: path.join(dataDir, 's3-stack'), media, mp4Rel, cpuConcurrency, log: stackLine });
+        }
+        return objectStorage;
+      },
       shared: {},
     };
-    for (const s of selected) {
+    for (const [i, s] of selected.entries()) {
+      // The S3 stack runs only while its scenarios do, so it never loads the others.
+      if (!selected.slice(i).some((l) => l.usesObjectStorage)) await stopObjectStorage();
       const t0 = Date.now();
       const title = s.title(p);
       log(`${s.id} ${title}...`);
@@ -235,6 +256,7 @@ async function main() {
       }
     }
   } finally {
+    await stopObjectStorage();
     if (workDir) await rm(workDir, { recursive: true, force: true });
     await connection?.close().catch(() => undefined);
     if (stack) {

@@ -47,7 +47,8 @@ export async function tryProfile(run: () => Promise<JobProfile>): Promise<{ line
 export function ratioOutcome(o: {
   target: number;
   samples: { a: PipelineSample[]; b: number[] };
-  profile: { line: string; profile: JobProfile | null };
+  /** The worker's in-process profile; none where both sides are pipelines (B2s3, B3s3). */
+  profile?: { line: string; profile: JobProfile | null };
   notes?: string[];
 }): ScenarioOutcome {
   const p = summarize(o.samples.a.map((s) => s.seconds));
@@ -58,7 +59,7 @@ export function ratioOutcome(o: {
     met: ratio <= o.target,
     score: ratio / o.target,
     headline: ratioText(ratio),
-    breakdown: [phaseLine(o.samples.a), o.profile.line, ...(o.notes ?? [])].filter((l): l is string => l !== null),
-    data: { pipeline: p, baseline: b, ratio, phases: o.samples.a.map((s) => s.phases), profile: o.profile.profile },
+    breakdown: [phaseLine(o.samples.a), o.profile?.line ?? null, ...(o.notes ?? [])].filter((l): l is string => l !== null),
+    data: { pipeline: p, baseline: b, ratio, phases: o.samples.a.map((s) => s.phases), profile: o.profile?.profile ?? null },
   };
 }

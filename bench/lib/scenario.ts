@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import type { BenchMedia } from './bench-media.js';
+import type { ObjectStorageSide } from './object-storage-stack.js';
 import type { RestClient } from './rest-client.js';
 
 export interface BenchParams {
@@ -50,6 +51,11 @@ export interface BenchContext {
   gifski: string;
   gpu: string | null;
   log(msg: string): void;
+  /**
+   * The S3 stack for B2s3/B3s3, started on first use and stopped with the run; throws
+   * SkipScenario when the harness uses a stack it did not start (--url).
+   */
+  objectStorage(): Promise<ObjectStorageSide>;
   /** Filled by scenarios for later ones (B6 reads a completed asset and a busy event). */
   shared: { completedAssetId?: string; busyEventId?: string };
 }
@@ -87,6 +93,8 @@ export interface Scenario {
   /** The row's name, with this run's numbers (quick mode scales the times). */
   title(p: BenchParams): string;
   run(ctx: BenchContext): Promise<ScenarioOutcome>;
+  /** Calls ctx.objectStorage(): the S3 stack is stopped once no later scenario does. */
+  usesObjectStorage?: true;
 }
 
 export class SkipScenario extends Error {

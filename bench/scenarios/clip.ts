@@ -20,13 +20,20 @@ export function clipFrames(start: number, end: number, fps: number): { first: nu
   return { first: Math.ceil(start * fps - 1e-6), last: Math.ceil(end * fps - 1e-6) - 1 };
 }
 
-function videoRequest(ctx: BenchContext, name: string, frameAccurate: boolean) {
+export function videoRequest(ctx: BenchContext, name: string, frameAccurate: boolean) {
   const c = ctx.params.clip;
   return { name, clip: { eventId: ctx.eventId, start: c.start, end: c.end, filter: null }, frameAccurate, mezzanine: false, copyTs: false };
 }
 
+/** The frames B3's range must hold, for checkClipEdges. */
+export function expectedEdges(ctx: BenchContext) {
+  const { fps, width, height } = ctx.media.spec;
+  const { first, last } = clipFrames(offset(ctx.params.clip.start), offset(ctx.params.clip.end), fps);
+  return { first, last, fps, width, height };
+}
+
 /**
- * The exact full re-encode by hand, as media-notes.md gives it: seek to the first frame's own
+ * The exact full re-encode by hand, as docs/media.md gives it: seek to the first frame's own
  * time (rounded down to ffmpeg's microseconds, so the seek cannot skip past it), fix the count
  * with -frames:v. libx264 veryfast with its default quality, audio to AAC.
  */
@@ -49,8 +56,8 @@ export const clipAccurate: Scenario = {
   title: (p) => `VIDEO frame-accurate clip ${p.clip.start} → ${p.clip.end}`,
   async run(ctx): Promise<ScenarioOutcome> {
     const TARGET = 0.15;
-    const { fps, width, height } = ctx.media.spec;
-    const { first, last } = clipFrames(offset(ctx.params.clip.start), offset(ctx.params.clip.end), fps);
+    const edges = expectedEdges(ctx);
+    const { first, last, fps } = edges;
     const src = path.join(ctx.storageRoot, ctx.mp4Rel);
     const out = path.join(ctx.workDir, 'b3-by-hand.mp4');
     await timedAsset(ctx, 'video', videoRequest(ctx, 'b3 warm-up', true));
@@ -62,7 +69,6 @@ export const clipAccurate: Scenario = {
     const p = summarize(r.a.map((s) => s.seconds));
     const b = summarize(r.b);
     const ratio = p.median / b.median;
-    const edges = { first, last, fps, width, height };
     const pipeEdges: EdgeCheck = await checkClipEdges(path.join(ctx.storageRoot, r.a[r.a.length - 1]!.finished.done.path), src, edges);
     const handEdges: EdgeCheck = await checkClipEdges(out, src, edges);
     const prof = await profile(ctx, true);
