@@ -24,7 +24,14 @@ async function sideBySide(ctx: BenchContext, kind: 'image' | 'video', body: Body
     (i) => run(onS3, `${label} run ${i} (S3)`),
     (i) => run(ctx, `${label} run ${i} (folder)`),
   );
-  return { s3, r, samples: { a: r.a, b: r.b.map((s) => s.seconds) }, folderPhases: `folder stack: ${phaseLine(r.b) ?? 'no phases'}` };
+  return {
+    s3,
+    r,
+    samples: { a: r.a, b: r.b.map((s) => s.seconds) },
+    // ratioOutcome's phase line and data are the S3 side's; these are the folder side's.
+    folderPhases: `folder stack: ${phaseLine(r.b) ?? 'no phases'}`,
+    folderData: { folderPhases: r.b.map((s) => s.phases) },
+  };
 }
 
 export const imageGrabS3: Scenario = {
@@ -33,8 +40,9 @@ export const imageGrabS3: Scenario = {
   title: (p) => `IMAGE frame grab at ${p.image.time}, S3 ÷ folder storage`,
   async run(ctx): Promise<ScenarioOutcome> {
     const body: Body = (c, name) => ({ eventId: c.eventId, name, time: c.params.image.time });
-    const { samples, folderPhases } = await sideBySide(ctx, 'image', body, ctx.params.runs, 'b2s3');
-    return ratioOutcome({ target: TARGET, samples, notes: [folderPhases] });
+    const { samples, folderPhases, folderData } = await sideBySide(ctx, 'image', body, ctx.params.runs, 'b2s3');
+    const out = ratioOutcome({ target: TARGET, samples, notes: [folderPhases] });
+    return { ...out, data: { ...out.data, ...folderData } };
   },
 };
 
@@ -43,7 +51,7 @@ export const clipAccurateS3: Scenario = {
   usesObjectStorage: true,
   title: (p) => `VIDEO frame-accurate clip ${p.clip.start} → ${p.clip.end}, S3 ÷ folder storage`,
   async run(ctx): Promise<ScenarioOutcome> {
-    const { s3, r, samples, folderPhases } = await sideBySide(ctx, 'video', (c, name) => videoRequest(c, name, true), ctx.params.clipRuns, 'b3s3');
+    const { s3, r, samples, folderPhases, folderData } = await sideBySide(ctx, 'video', (c, name) => videoRequest(c, name, true), ctx.params.clipRuns, 'b3s3');
     // The S3 clip must hold the same frames as B3's: fetched from the bucket and checked.
     const local = path.join(ctx.workDir, 'b3s3-from-bucket.mp4');
     await s3.download(r.a[r.a.length - 1]!.finished.done.path, local);
@@ -53,7 +61,7 @@ export const clipAccurateS3: Scenario = {
       ...out,
       row: { ...out.row, pipeline: `${out.row.pipeline}, exact: ${edges.exact ? 'yes' : 'NO'}`, target: `≤ ${TARGET}, exact frames` },
       met: out.met === true && edges.exact,
-      data: { ...out.data, s3Edges: edges },
+      data: { ...out.data, ...folderData, s3Edges: edges },
     };
   },
 };
