@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestVideo } from '../scripts/stack/demo-media.js';
 import { freePort } from '../scripts/stack/free-port.js';
 import { type Stack, startStack } from '../scripts/stack/start-stack.js';
-import { stack as sharedStack } from './support/api.js';
 import { parentPid, pidsMatching, until } from './support/hls-server.js';
 
 let stack: Stack | null = null;
@@ -47,8 +46,9 @@ beforeAll(async () => {
     env: {
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
-      DATABASE_URL: sharedStack().databaseUrl,
-      TEMPORAL_ADDRESS: sharedStack().temporalAddress,
+      // Its own PostgreSQL and Temporal: a gateway on the shared database would rewrite the
+      // default vuflow's public URL to its own port, and its reconciler would see the shared
+      // stack's rows (seen: later tests' asset URLs pointed at this stack's stopped gateway).
       TASK_QUEUE_ORCHESTRATION: `${queue}-orchestration`,
       TASK_QUEUE_CPU: `${queue}-cpu`,
       TASK_QUEUE_GPU: `${queue}-gpu`,
