@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestVideo } from '../scripts/stack/demo-media.js';
 import { freePort } from '../scripts/stack/free-port.js';
 import { startStack, type Stack } from '../scripts/stack/start-stack.js';
+import { until } from './support/hls-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const KEY = 'fail-fast-key';
@@ -43,13 +44,6 @@ async function startWorker(entry: string) {
   return p;
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A request that gives up after 15 s (the old code waited for the whole outage). */
 async function call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
