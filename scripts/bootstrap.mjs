@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`, `npm test` and `npm run bench` begin here, on a fresh clone: install the npm
-// dependencies when missing, provision ffmpeg and the Temporal CLI, then hand over.
+// `npm start`, `npm test`, `npm run test:unit` and `npm run bench` begin here, on a fresh
+// clone: install the npm dependencies when missing, provision ffmpeg and the Temporal CLI,
+// then hand over.
 // Plain JavaScript with no dependencies, because nothing is installed yet when it runs.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, copyFileSync, chmodSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
@@ -150,10 +151,12 @@ function ensureS3Server() {
 
 ensureNodeModules();
 ensureFfmpeg();
-const temporal = ensureTemporal();
+// The quick loop (`npm run test:unit`) starts no stack: it needs neither Temporal nor S3.
+const needsStack = mode !== 'unit';
+const temporal = needsStack ? ensureTemporal() : null;
 const env = { ...process.env };
 if (temporal) env.TEMPORAL_CLI = temporal;
-const s3Server = ensureS3Server();
+const s3Server = needsStack ? ensureS3Server() : null;
 if (s3Server) env.S3_SERVER_BIN = s3Server;
 
 if (mode === 'provision') {
@@ -164,6 +167,7 @@ if (mode === 'provision') {
 const entry = {
   start: [process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...passThrough]],
   test: [path.join(root, 'node_modules', '.bin', 'vitest'), ['run', ...passThrough]],
+  unit: [path.join(root, 'node_modules', '.bin', 'vitest'), ['run', '--project', 'unit', ...passThrough]],
   bench: [process.execPath, ['--import', 'tsx', 'bench/run.ts', ...passThrough]],
 }[mode];
 if (!entry) {
