@@ -48,6 +48,19 @@ export interface Timeouts {
   temporalCallMs: number;
 }
 
+/** Completion webhooks (lib/core/src/webhooks/, services/orchestrator/src/webhook-*.ts). */
+export interface WebhookConfig {
+  /** WEBHOOK_SIGNING_SECRET; null = no webhooks (a request with callbackUrl is refused). */
+  signingSecret: string | null;
+  /** First retry after this long; each next one waits twice as long, up to maxIntervalMs. */
+  retryInitialMs: number;
+  retryMaxIntervalMs: number;
+  /** A delivery is retried for this long after its first attempt, then given up (24 h). */
+  retryForMs: number;
+  /** One POST (connect, send, the receiver's answer) may take this long. */
+  attemptTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   grpcPort: number;
@@ -97,6 +110,7 @@ export interface Config {
    * playlists, segments and callbacks reach although they are loopback/private (net/egress-policy.ts).
    */
   outboundAllow: string[];
+  webhooks: WebhookConfig;
   limits: Limits;
 }
 
@@ -212,6 +226,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
     temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
     outboundAllow: outboundAllow(env),
+    webhooks: {
+      signingSecret: env.WEBHOOK_SIGNING_SECRET ? env.WEBHOOK_SIGNING_SECRET : null,
+      retryInitialMs: ranged(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 10, 3_600_000),
+      // 15 min between late attempts: ~100 attempts in 24 h, few enough for the receiver's logs.
+      retryMaxIntervalMs: ranged(env, 'WEBHOOK_RETRY_MAX_INTERVAL_MS', 15 * 60_000, 10, 24 * 3_600_000),
+      retryForMs: ranged(env, 'WEBHOOK_RETRY_FOR_MS', 24 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+      attemptTimeoutMs: ranged(env, 'WEBHOOK_ATTEMPT_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
     limits: {
       maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
       maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),

@@ -148,7 +148,11 @@ export interface CreateGifRequest {
   reverse?: boolean | undefined;
   playbackSpeed?: number | undefined;
   filename?: string | undefined;
-  priority?: number | undefined;
+  priority?:
+    | number
+    | undefined;
+  /** Where the asset JSON is POSTed, signed, once it is COMPLETED or FAILED (docs/api.md, Completion webhooks). */
+  callbackUrl?: string | undefined;
 }
 
 export interface CreateVideoRequest {
@@ -158,7 +162,11 @@ export interface CreateVideoRequest {
   frameAccurate?: boolean | undefined;
   copyTs?: boolean | undefined;
   filename?: string | undefined;
-  priority?: number | undefined;
+  priority?:
+    | number
+    | undefined;
+  /** Where the asset JSON is POSTed, signed, once it is COMPLETED or FAILED (docs/api.md, Completion webhooks). */
+  callbackUrl?: string | undefined;
 }
 
 export interface CreateImageRequest {
@@ -166,7 +174,11 @@ export interface CreateImageRequest {
   name: string;
   time: string;
   filename?: string | undefined;
-  priority?: number | undefined;
+  priority?:
+    | number
+    | undefined;
+  /** Where the asset JSON is POSTed, signed, once it is COMPLETED or FAILED (docs/api.md, Completion webhooks). */
+  callbackUrl?: string | undefined;
 }
 
 export interface RenameAssetRequest {
@@ -804,6 +816,7 @@ function createBaseCreateGifRequest(): CreateGifRequest {
     playbackSpeed: undefined,
     filename: undefined,
     priority: undefined,
+    callbackUrl: undefined,
   };
 }
 
@@ -838,6 +851,9 @@ export const CreateGifRequest: MessageFns<CreateGifRequest> = {
     }
     if (message.priority !== undefined) {
       writer.uint32(80).int32(message.priority);
+    }
+    if (message.callbackUrl !== undefined) {
+      writer.uint32(90).string(message.callbackUrl);
     }
     return writer;
   },
@@ -935,6 +951,14 @@ export const CreateGifRequest: MessageFns<CreateGifRequest> = {
             message.priority = reader.int32();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.callbackUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -967,6 +991,11 @@ export const CreateGifRequest: MessageFns<CreateGifRequest> = {
         : undefined,
       filename: isSet(object.filename) ? globalThis.String(object.filename) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : undefined,
+      callbackUrl: isSet(object.callbackUrl)
+        ? globalThis.String(object.callbackUrl)
+        : isSet(object.callback_url)
+        ? globalThis.String(object.callback_url)
+        : undefined,
     };
   },
 
@@ -1002,6 +1031,9 @@ export const CreateGifRequest: MessageFns<CreateGifRequest> = {
     if (message.priority !== undefined) {
       obj.priority = Math.round(message.priority);
     }
+    if (message.callbackUrl !== undefined) {
+      obj.callbackUrl = message.callbackUrl;
+    }
     return obj;
   },
 
@@ -1020,6 +1052,7 @@ export const CreateGifRequest: MessageFns<CreateGifRequest> = {
     message.playbackSpeed = object.playbackSpeed ?? undefined;
     message.filename = object.filename ?? undefined;
     message.priority = object.priority ?? undefined;
+    message.callbackUrl = object.callbackUrl ?? undefined;
     return message;
   },
 };
@@ -1033,6 +1066,7 @@ function createBaseCreateVideoRequest(): CreateVideoRequest {
     copyTs: undefined,
     filename: undefined,
     priority: undefined,
+    callbackUrl: undefined,
   };
 }
 
@@ -1058,6 +1092,9 @@ export const CreateVideoRequest: MessageFns<CreateVideoRequest> = {
     }
     if (message.priority !== undefined) {
       writer.uint32(56).int32(message.priority);
+    }
+    if (message.callbackUrl !== undefined) {
+      writer.uint32(66).string(message.callbackUrl);
     }
     return writer;
   },
@@ -1131,6 +1168,14 @@ export const CreateVideoRequest: MessageFns<CreateVideoRequest> = {
             message.priority = reader.int32();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.callbackUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1160,6 +1205,11 @@ export const CreateVideoRequest: MessageFns<CreateVideoRequest> = {
         : undefined,
       filename: isSet(object.filename) ? globalThis.String(object.filename) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : undefined,
+      callbackUrl: isSet(object.callbackUrl)
+        ? globalThis.String(object.callbackUrl)
+        : isSet(object.callback_url)
+        ? globalThis.String(object.callback_url)
+        : undefined,
     };
   },
 
@@ -1186,6 +1236,9 @@ export const CreateVideoRequest: MessageFns<CreateVideoRequest> = {
     if (message.priority !== undefined) {
       obj.priority = Math.round(message.priority);
     }
+    if (message.callbackUrl !== undefined) {
+      obj.callbackUrl = message.callbackUrl;
+    }
     return obj;
   },
 
@@ -1201,12 +1254,13 @@ export const CreateVideoRequest: MessageFns<CreateVideoRequest> = {
     message.copyTs = object.copyTs ?? undefined;
     message.filename = object.filename ?? undefined;
     message.priority = object.priority ?? undefined;
+    message.callbackUrl = object.callbackUrl ?? undefined;
     return message;
   },
 };
 
 function createBaseCreateImageRequest(): CreateImageRequest {
-  return { eventId: "", name: "", time: "", filename: undefined, priority: undefined };
+  return { eventId: "", name: "", time: "", filename: undefined, priority: undefined, callbackUrl: undefined };
 }
 
 export const CreateImageRequest: MessageFns<CreateImageRequest> = {
@@ -1225,6 +1279,9 @@ export const CreateImageRequest: MessageFns<CreateImageRequest> = {
     }
     if (message.priority !== undefined) {
       writer.uint32(40).int32(message.priority);
+    }
+    if (message.callbackUrl !== undefined) {
+      writer.uint32(50).string(message.callbackUrl);
     }
     return writer;
   },
@@ -1282,6 +1339,14 @@ export const CreateImageRequest: MessageFns<CreateImageRequest> = {
             message.priority = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.callbackUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1305,6 +1370,11 @@ export const CreateImageRequest: MessageFns<CreateImageRequest> = {
       time: isSet(object.time) ? globalThis.String(object.time) : "",
       filename: isSet(object.filename) ? globalThis.String(object.filename) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : undefined,
+      callbackUrl: isSet(object.callbackUrl)
+        ? globalThis.String(object.callbackUrl)
+        : isSet(object.callback_url)
+        ? globalThis.String(object.callback_url)
+        : undefined,
     };
   },
 
@@ -1325,6 +1395,9 @@ export const CreateImageRequest: MessageFns<CreateImageRequest> = {
     if (message.priority !== undefined) {
       obj.priority = Math.round(message.priority);
     }
+    if (message.callbackUrl !== undefined) {
+      obj.callbackUrl = message.callbackUrl;
+    }
     return obj;
   },
 
@@ -1338,6 +1411,7 @@ export const CreateImageRequest: MessageFns<CreateImageRequest> = {
     message.time = object.time ?? "";
     message.filename = object.filename ?? undefined;
     message.priority = object.priority ?? undefined;
+    message.callbackUrl = object.callbackUrl ?? undefined;
     return message;
   },
 };
