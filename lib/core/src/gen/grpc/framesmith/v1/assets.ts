@@ -126,7 +126,11 @@ export interface Asset {
   dateModified: string;
   url: string;
   /** Set on FAILED assets only. */
-  failureReason?: string | undefined;
+  failureReason?:
+    | string
+    | undefined;
+  /** Set on GENERATING assets whose job waits for a live window's edge (docs/api.md, Live rules). */
+  detail?: string | undefined;
 }
 
 export interface Clip {
@@ -359,6 +363,7 @@ function createBaseAsset(): Asset {
     dateModified: "",
     url: "",
     failureReason: undefined,
+    detail: undefined,
   };
 }
 
@@ -408,6 +413,9 @@ export const Asset: MessageFns<Asset> = {
     }
     if (message.failureReason !== undefined) {
       writer.uint32(122).string(message.failureReason);
+    }
+    if (message.detail !== undefined) {
+      writer.uint32(130).string(message.detail);
     }
     return writer;
   },
@@ -545,6 +553,14 @@ export const Asset: MessageFns<Asset> = {
             message.failureReason = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -606,6 +622,7 @@ export const Asset: MessageFns<Asset> = {
         : isSet(object.failure_reason)
         ? globalThis.String(object.failure_reason)
         : undefined,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : undefined,
     };
   },
 
@@ -656,6 +673,9 @@ export const Asset: MessageFns<Asset> = {
     if (message.failureReason !== undefined) {
       obj.failureReason = message.failureReason;
     }
+    if (message.detail !== undefined) {
+      obj.detail = message.detail;
+    }
     return obj;
   },
 
@@ -679,6 +699,7 @@ export const Asset: MessageFns<Asset> = {
     message.dateModified = object.dateModified ?? "";
     message.url = object.url ?? "";
     message.failureReason = object.failureReason ?? undefined;
+    message.detail = object.detail ?? undefined;
     return message;
   },
 };
