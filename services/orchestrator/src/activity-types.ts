@@ -17,3 +17,22 @@ export interface StateActivities {
 }
 
 export type { AssetWorkflowInput };
+
+/** What the webhook workflow sends, read once so every attempt posts the same bytes. */
+export interface PreparedWebhook {
+  event: 'asset.completed' | 'asset.failed';
+  /** The asset JSON as GET /api/asset/{id} returns it. */
+  body: string;
+  /** The retry policy from the orchestrator's configuration (WEBHOOK_RETRY_*). */
+  retryInitialMs: number;
+  retryMaxIntervalMs: number;
+  retryForMs: number;
+  attemptTimeoutMs: number;
+}
+
+export interface WebhookActivities {
+  /** Null when the asset is gone or not finished: nothing to tell. */
+  prepareWebhook(a: { assetId: string }): Promise<PreparedWebhook | null>;
+  /** One signed POST; throws (and is retried) unless the receiver answers 2xx. */
+  deliverWebhook(a: { url: string; deliveryId: string; event: PreparedWebhook['event']; body: string }): Promise<{ status: number; attempt: number }>;
+}

@@ -4,6 +4,9 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { AssetWorkflowInput, AssetWorkflowResult } from '@framesmith/core/domain/job';
 import type { MediaActivities, StateActivities } from './activity-types.js';
 import type { SyncResult } from './sync-event.js';
+import { startWebhook } from './webhook-workflow.js';
+
+export { webhookWorkflow } from './webhook-workflow.js';
 
 const NON_RETRYABLE = ['SourceError', 'BadInputError', 'MediaError'];
 
@@ -30,7 +33,8 @@ export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWor
   });
   try {
     const result = await media[MEDIA_ACTIVITY[job.kind]](job);
-    await state.completeAsset({ assetId: job.assetId, path: result.path });
+    const completed = await state.completeAsset({ assetId: job.assetId, path: result.path });
+    if (completed === 'completed') await startWebhook(input);
     return { assetId: job.assetId, state: 'COMPLETED', path: result.path, strategy: result.strategy, failureReason: null };
   } catch (err) {
     if (isCancellation(err)) {
@@ -41,6 +45,7 @@ export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWor
     }
     const reason = failureReason(err);
     await CancellationScope.nonCancellable(() => state.failAsset({ assetId: job.assetId, reason }));
+    await CancellationScope.nonCancellable(() => startWebhook(input));
     // The asset is FAILED; the workflow fails too so the UI shows it and the stderr tail.
     throw ApplicationFailure.create({ message: reason, type: 'AssetFailed', nonRetryable: true, cause: err as Error });
   }

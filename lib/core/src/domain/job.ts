@@ -64,6 +64,11 @@ export interface AssetWorkflowInput {
   priority: number;
   /** The worker pool that does the media work (CPU for image/GIF, GPU for video). */
   mediaTaskQueue: string;
+  /**
+   * Where the asset JSON is POSTed, signed, once it is COMPLETED or FAILED (checked against the
+   * egress policy at request time). Absent in inputs stored before webhooks existed.
+   */
+  callbackUrl?: string | null;
 }
 
 export interface AssetWorkflowResult {

@@ -5,6 +5,7 @@ export const WORKFLOW = {
   asset: 'assetWorkflow',
   sync: 'syncWorkflow',
   reconcile: 'reconcileWorkflow',
+  webhook: 'webhookWorkflow',
 } as const;
 
 /** Registered by the dev stack (`--search-attribute`) and by deploy/ for production. */
@@ -22,6 +23,11 @@ export function assetWorkflowId(kind: JobKind, assetId: string): string {
 
 export function syncWorkflowId(eventId: string): string {
   return `sync-${eventId}`;
+}
+
+/** An asset reaches COMPLETED or FAILED once, so it has at most one completion webhook. */
+export function webhookWorkflowId(assetId: string): string {
+  return `webhook-${assetId}`;
 }
 
 /**

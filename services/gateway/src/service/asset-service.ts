@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
-import { contentExpiry, signedContentUrl } from '@framesmith/core/domain/content-signature';
-import { AssetState, AssetType, JOB_KIND_EXTENSION, JOB_KIND_TYPE, type AssetObject, type JobKind, toAssetObject } from '@framesmith/core/domain/asset';
+import { AssetState, AssetType, JOB_KIND_EXTENSION, JOB_KIND_TYPE, type AssetObject, type JobKind } from '@framesmith/core/domain/asset';
+import { presentAsset } from '@framesmith/core/domain/asset-view';
 import { type EventObject, toEventObject, toVuflowObject, type VuflowObject, type EventRecord } from '@framesmith/core/domain/event';
 import { baseFilename, MAX_CLASH_NUMBER, numberedFilename } from '@framesmith/core/domain/filename';
 import type { AssetWorkflowInput, MediaJob, SourceRef } from '@framesmith/core/domain/job';
@@ -65,17 +65,9 @@ const PG_UNIQUE_VIOLATION = '23505';
 export class AssetService {
   constructor(private readonly d: AssetServiceDeps) {}
 
-  /**
-   * The contract's object. A URL served by this gateway's /content (the configured public base)
-   * is signed when CONTENT_SIGNING_SECRET is set; a vuflow's own base (a CDN) is left as it is.
-   */
+  /** The contract's object, as completion webhooks send it too (domain/asset-view.ts). */
   private assetObject(a: StoredAsset): AssetObject {
-    const obj = toAssetObject(a, a.urlBase);
-    const signing = this.d.config.contentSigning;
-    if (signing && obj.url && a.urlBase === this.d.config.storageUrlPublic) {
-      obj.url = signedContentUrl(obj.url, signing.secret, a.path, contentExpiry(Date.now(), signing.ttlSeconds));
-    }
-    return obj;
+    return presentAsset(a, this.d.config);
   }
 
   // --- creating assets ---------------------------------------------------------------

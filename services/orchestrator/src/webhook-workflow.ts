@@ -1,0 +1,75 @@
+// One completion webhook delivery: its own workflow, started by the asset workflow as an
+// abandoned child. Why a child and not an activity inside the asset workflow: the asset
+// workflow then closes when the asset does (its status, the reconciler and the gateway's
+// progress keep meaning "the media job"), while a receiver that is down for hours is one
+// RUNNING `webhook-<asset id>` entry in the Temporal UI whose pending activity shows the
+// attempt count, the last failure and the next retry, and which an operator can terminate
+// alone. Deterministic and thin, like every workflow here.
+import { log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild, uuid4 } from '@temporalio/workflow';
+import type { AssetWorkflowInput } from '@framesmith/core/domain/job';
+import { SA, webhookWorkflowId } from '@framesmith/core/temporal/names';
+import type { WebhookActivities } from './activity-types.js';
+
+export interface WebhookWorkflowInput {
+  assetId: string;
+  callbackUrl: string;
+}
+
+export type WebhookWorkflowResult =
+  | { delivered: true; deliveryId: string; status: number; attempt: number }
+  | { delivered: false; deliveryId: string; reason: string };
+
+// A database read in the orchestrator, retried for as long as the database is away.
+const local = proxyLocalActivities<WebhookActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<WebhookWorkflowResult> {
+  // Made once and kept in history: every attempt carries the same id, so the receiver can
+  // drop the duplicates that at-least-once delivery allows.
+  const deliveryId = uuid4();
+  const prepared = await local.prepareWebhook({ assetId: input.assetId });
+  if (!prepared) return { delivered: false, deliveryId, reason: 'the asset was deleted before its webhook was sent' };
+  const send = proxyActivities<WebhookActivities>({
+    startToCloseTimeout: prepared.attemptTimeoutMs,
+    // The 24 h budget covers every attempt and the waits between them; after it the
+    // workflow fails, visibly, with the last attempt's error.
+    scheduleToCloseTimeout: prepared.retryForMs,
+    retry: {
+      initialInterval: prepared.retryInitialMs,
+      backoffCoefficient: 2,
+      maximumInterval: prepared.retryMaxIntervalMs,
+      nonRetryableErrorTypes: ['WebhookRefused'],
+    },
+  });
+  const r = await send.deliverWebhook({ url: input.callbackUrl, deliveryId, event: prepared.event, body: prepared.body });
+  return { delivered: true, deliveryId, ...r };
+}
+
+/**
+ * Called by the asset workflow once the asset is COMPLETED or FAILED: starts the delivery and
+ * returns as soon as it has started (the start is in the parent's history, so it happens
+ * exactly once), without waiting for the receiver.
+ */
+export async function startWebhook(input: AssetWorkflowInput): Promise<void> {
+  if (!input.callbackUrl) return;
+  const { assetId, eventId } = input.job;
+  try {
+    await startChild(webhookWorkflow, {
+      workflowId: webhookWorkflowId(assetId),
+      args: [{ assetId, callbackUrl: input.callbackUrl }],
+      // The asset workflow closes now; its delivery goes on for up to 24 h.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: SA.assetId, value: assetId },
+        { key: SA.eventId, value: eventId },
+      ],
+    });
+  } catch (err) {
+    // Already started: the asset has its delivery (an operator reset the asset workflow), one
+    // is enough. Anything else is logged, not thrown: the asset's state is written and must
+    // not turn FAILED because its notification could not be started.
+    if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') log.error('could not start the completion webhook', { assetId, error: (err as Error).message });
+  }
+}
