@@ -61,6 +61,13 @@ export interface WebhookConfig {
   attemptTimeoutMs: number;
 }
 
+export interface LiveConfig {
+  /** LIVE_MAX_WAIT_SECONDS: how far past the live edge a requested time may lie; further is a 400. */
+  maxWaitSeconds: number;
+  /** LIVE_STALL_TARGET_DURATIONS: a waiting job fails when no new segment came for this many target durations. */
+  stallTargetDurations: number;
+}
+
 export interface Config {
   port: number;
   grpcPort: number;
@@ -110,6 +117,8 @@ export interface Config {
    * playlists, segments and callbacks reach although they are loopback/private (net/egress-policy.ts).
    */
   outboundAllow: string[];
+  /** Live HLS requests that reach past the live edge (docs/api.md, Live rules). */
+  live: LiveConfig;
   webhooks: WebhookConfig;
   limits: Limits;
 }
@@ -226,6 +235,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
     outboundAllow: outboundAllow(env),
+    live: {
+      maxWaitSeconds: ranged(env, 'LIVE_MAX_WAIT_SECONDS', 300, 1, 24 * 3_600),
+      // RFC 8216 lets a client give up on a playlist that has not changed for several target durations.
+      stallTargetDurations: ranged(env, 'LIVE_STALL_TARGET_DURATIONS', 3, 1, 100),
+    },
     webhooks: {
       signingSecret: env.WEBHOOK_SIGNING_SECRET ? env.WEBHOOK_SIGNING_SECRET : null,
       retryInitialMs: ranged(env, 'WEBHOOK_RETRY_INITIAL_MS', 1_000, 10, 3_600_000),

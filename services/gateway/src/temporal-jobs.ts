@@ -9,6 +9,7 @@ import { type Client, defaultPayloadConverter, WorkflowNotFoundError } from '@te
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
 import type { JobControl, SyncResult } from './service/asset-service.js';
+import type { LiveWaitStatus } from '@framesmith/core/media/live-window';
 
 function unavailable(what: string, err: unknown): ApiError {
   return new ApiError('Unavailable', `Unable to ${what} because the orchestration service is unavailable`, {}, { cause: err });
@@ -37,6 +38,12 @@ export function createTemporalJobs(client: Client, config: Config): JobControl {
       if (!payload) return null;
       const details = defaultPayloadConverter.fromPayload<{ progress?: unknown }>(payload);
       return typeof details?.progress === 'number' ? details.progress : null;
+    },
+    async liveWait(jobId) {
+      const d = await callWithDeadline(client, ms, 'to describe the workflow', () => client.workflow.getHandle(jobId).describe());
+      // Written by the workflow's live wait (services/orchestrator/src/live-wait.ts).
+      const wait = d.memo?.liveWait as LiveWaitStatus | undefined;
+      return wait && typeof wait.untilMs === 'number' ? wait : null;
     },
     async runSync(eventId): Promise<SyncResult> {
       let handle;

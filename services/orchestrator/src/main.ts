@@ -14,6 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
 import { reconcileOrphans } from './reconcile-orphans.js';
 import { createStateActivities } from './state-activities.js';
+import { createLiveActivities } from './live-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
 
 async function main() {
@@ -34,7 +35,8 @@ async function main() {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueues.orchestration,
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-    activities: { ...createStateActivities({ repo, storage }), ...createWebhookActivities({ repo, config }) },
+    // The live wait's playlist reads (live-activities.ts) are short and need storage and the egress policy, both here.
+    activities: { ...createStateActivities({ repo, storage }), ...createWebhookActivities({ repo, config }), ...createLiveActivities({ config, storage }) },
   });
   const timer = setInterval(() => {
     reconcileOrphans(repo, client, config).catch((err: unknown) => log('orchestrator', 'reconcile failed', { error: err }));

@@ -4,6 +4,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { AssetWorkflowInput, AssetWorkflowResult } from '@framesmith/core/domain/job';
 import type { MediaActivities, StateActivities } from './activity-types.js';
 import type { SyncResult } from './sync-event.js';
+import { waitForLiveEdge } from './live-wait.js';
 import { startWebhook } from './webhook-workflow.js';
 
 export { webhookWorkflow } from './webhook-workflow.js';
@@ -32,6 +33,8 @@ export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWor
     priority: { priorityKey: input.priority },
   });
   try {
+    // A request past a live window's edge first waits for it, durably (live-wait.ts).
+    if (input.liveWait) await waitForLiveEdge(job.source, input.liveWait);
     const result = await media[MEDIA_ACTIVITY[job.kind]](job);
     const completed = await state.completeAsset({ assetId: job.assetId, path: result.path });
     if (completed === 'completed') await startWebhook(input);

@@ -48,6 +48,8 @@ export interface AssetObject {
   url: string;
   /** Present only on FAILED assets: why the job failed. */
   failureReason?: string;
+  /** Present only while a GENERATING asset's job waits for a live window's edge (docs/api.md, Live rules). */
+  detail?: string;
 }
 
 /** ISO8601 in UTC with `Z` and whole seconds, as the seed's example shows. */

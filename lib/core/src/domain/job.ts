@@ -1,6 +1,7 @@
 // Media jobs as the workflow carries them: request options normalised once at the edge,
 // every field present (null where unset), so workers never see optional input.
 import type { ClipTime } from '../time.js';
+import type { LiveWait } from '../media/live-window.js';
 
 export type SourceRef = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
@@ -69,6 +70,8 @@ export interface AssetWorkflowInput {
    * egress policy at request time). Absent in inputs stored before webhooks existed.
    */
   callbackUrl?: string | null;
+  /** Set when the request reaches past a live window's edge: the workflow waits for it first. */
+  liveWait?: LiveWait | null;
 }
 
 export interface AssetWorkflowResult {

@@ -32,6 +32,8 @@ import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { EgressRefusedError, resolveChecked, timedLookup } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError, networkErrorCode } from '@framesmith/core/net/network-error';
 import type { SourceInfo, SourceInspector } from './source-inspector.js';
+import { liveSeconds, liveWaitFor, recordingCovers } from './live-times.js';
+import { describeLiveWait, type LiveWait, type LiveWaitStatus } from '@framesmith/core/media/live-window';
 import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 
@@ -50,6 +52,8 @@ export interface JobControl {
   runSync(eventId: string): Promise<SyncResult>;
   /** Progress 0..1 of a running job, from its activity's last heartbeat; null when unknown. */
   progress(jobId: string): Promise<number | null>;
+  /** The live-edge wait of a job that has one (the workflow's memo); null when it has none. */
+  liveWait(jobId: string): Promise<LiveWaitStatus | null>;
 }
 
 export interface AssetServiceDeps {
@@ -74,23 +78,23 @@ export class AssetService {
 
   async createImage(body: unknown): Promise<AssetObject> {
     const req = parseImageRequest(body);
-    const { event, source, info } = await this.resolveEvent(req.eventId);
+    const { event, source, info } = await this.resolveEvent(req.eventId, [req.time]);
     this.checkTimes(info, [['time', req.time]]);
-    return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }));
+    return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }), liveWaitFor('image', info, [req.time], this.d.config.live));
   }
 
   async createGif(body: unknown): Promise<AssetObject> {
     const req: GifRequest = parseGifRequest(body, this.d.config.limits);
-    const { event, source, info } = await this.resolveEvent(req.eventId);
+    const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
     const clip = this.checkClip(info, req);
     if (clip) this.checkGifLimits(info, req, clip);
     const { start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed } = req;
-    return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }));
+    return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }), liveWaitFor('gif', info, [start, end], this.d.config.live));
   }
 
   async createVideo(body: unknown): Promise<AssetObject> {
     const req: VideoRequest = parseVideoRequest(body, this.d.config.limits);
-    const { event, source, info } = await this.resolveEvent(req.eventId);
+    const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
     this.checkClip(info, req);
     if (req.filter !== null && info.tracks !== null) {
       const selected = info.selectTracks(req.filter);
@@ -98,13 +102,21 @@ export class AssetService {
       if (!selected.some((t) => t.type === 'video')) throw validation('clip.filter must keep at least one video track', { field: 'clip.filter' });
     }
     const { start, end, filter, mezzanine, frameAccurate, copyTs } = req;
-    return this.create('video', req, event, source, (base) => ({ ...base, kind: 'video', start, end, filter, mezzanine, frameAccurate, copyTs }));
+    return this.create('video', req, event, source, (base) => ({ ...base, kind: 'video', start, end, filter, mezzanine, frameAccurate, copyTs }), liveWaitFor('video', info, [start, end], this.d.config.live));
   }
 
-  private async resolveEvent(eventId: string) {
+  private async resolveEvent(eventId: string, times: ClipTime[]) {
     const event = await this.event(eventId);
     const source = this.source(event);
-    return { event, source, info: await this.d.inspector.inspect(source) };
+    const instants = times.some((t) => t.kind === 'instant');
+    const info = await this.d.inspector.inspect(source, { instants });
+    // A recording and a live sourceUrl: the live window serves the times the recording lacks.
+    if (event.vodFile && event.sourceUrl && !recordingCovers(info, times)) {
+      const live: SourceRef = { kind: 'url', url: event.sourceUrl };
+      const liveInfo = await this.d.inspector.inspect(live, { instants });
+      if (liveInfo.live) return { event, source: live, info: liveInfo };
+    }
+    return { event, source, info };
   }
 
   /** Checks the clip's times against the source; returns them in seconds when the source was read. */
@@ -121,7 +133,7 @@ export class AssetService {
       let seconds: number | null;
       if (t.kind === 'instant') {
         if (!info.hasTimecode) throw validation(`${field} is an ISO8601 instant but the source carries no timecode; use HH:mm:ss.fff`, { field });
-        seconds = info.instantToOffset(t.epochMs);
+        seconds = info.live ? liveSeconds(info.live, field, t.epochMs, this.d.config.live) : info.instantToOffset(t.epochMs);
         if (seconds === null) throw validation(`${field} lies outside the source's time range`, { field });
       } else {
         seconds = t.seconds;
@@ -157,6 +169,7 @@ export class AssetService {
     event: EventRecord,
     source: SourceRef,
     makeJob: (base: { assetId: string; eventId: string; source: SourceRef; outputPath: string }) => MediaJob,
+    liveWait: LiveWait | null = null,
   ): Promise<AssetObject> {
     const id = randomUUID();
     const jobId = assetWorkflowId(kind, id);
@@ -170,6 +183,7 @@ export class AssetService {
       const outputPath = `${folder}/${numberedFilename(base, extension, n)}`;
       if (await this.d.storage.stat(outputPath)) continue;
       input = { job: makeJob({ assetId: id, eventId: event.id, source, outputPath }), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
+      if (liveWait) input.liveWait = liveWait;
       try {
         asset = await this.d.repo.insertAsset(this.d.repo.db, {
           id,
@@ -225,7 +239,24 @@ export class AssetService {
   async getAsset(id: string): Promise<AssetObject> {
     const a = await this.d.repo.getAsset(assetId(id));
     if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
-    return this.assetObject(a);
+    return this.withDetail(this.assetObject(a), await this.liveDetail(a));
+  }
+
+  private withDetail(obj: AssetObject, detail: string | null): AssetObject {
+    if (detail) obj.detail = detail;
+    return obj;
+  }
+
+  /**
+   * What a GENERATING asset waits for, when its job waits for a live edge. Only assets whose
+   * request carries a live wait cost a Temporal call; any failure to read it shows nothing.
+   */
+  private async liveDetail(a: StoredAsset): Promise<string | null> {
+    if (a.state !== AssetState.GENERATING || !a.jobId) return null;
+    const request = (await this.d.repo.getAssetRequest(a.id)) as { liveWait?: unknown } | null;
+    if (!request?.liveWait) return null;
+    const wait = await this.d.jobs.liveWait(a.jobId).catch(() => null);
+    return wait ? describeLiveWait(wait) : null;
   }
 
   async listAssets(query: URLSearchParams): Promise<AssetObject[]> {
@@ -298,6 +329,7 @@ export class AssetService {
     let last = '';
     let progress: number | null = null;
     let progressAt = 0;
+    let detail: string | null = null;
     while (!signal.aborted) {
       const a = await this.d.repo.getAsset(key);
       if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
@@ -305,11 +337,13 @@ export class AssetService {
       else if (a.state === AssetState.GENERATING && a.jobId && Date.now() - progressAt >= 1000) {
         progressAt = Date.now();
         progress = (await this.d.jobs.progress(a.jobId).catch(() => null)) ?? progress;
+        detail = await this.liveDetail(a);
       }
-      const fingerprint = `${a.state}:${progress}:${a.dateModified.getTime()}`;
+      if (a.state !== AssetState.GENERATING) detail = null;
+      const fingerprint = `${a.state}:${progress}:${detail}:${a.dateModified.getTime()}`;
       if (fingerprint !== last) {
         last = fingerprint;
-        yield { asset: this.assetObject(a), progress };
+        yield { asset: this.withDetail(this.assetObject(a), detail), progress };
       }
       if (a.state !== AssetState.GENERATING) return;
       await new Promise<void>((resolve) => {

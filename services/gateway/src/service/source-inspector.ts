@@ -7,6 +7,10 @@ import type { SourceRef } from '@framesmith/core/domain/job';
 import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
 import { openSource, type OpenedSource, SourceError, SourceUnavailableError } from '@framesmith/core/media/open-source';
 import { ApiError } from '@framesmith/core/errors';
+import { type HlsMediaPlaylist, instantToOffset } from '@framesmith/core/media/hls-playlist';
+import { isHlsSource, readMediaPlaylist } from '@framesmith/core/media/live-playlist';
+import { type LivePlace, liveWindow, type LiveWindow, placeInstant } from '@framesmith/core/media/live-window';
+import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { type Storage, StorageUnavailableError } from '@framesmith/core/storage';
 
 export interface SourceInfo {
@@ -20,10 +24,21 @@ export interface SourceInfo {
   tracks: OpenedSource['tracks'] | null;
   instantToOffset(epochMs: number): number | null;
   selectTracks(filter: string): OpenedSource['tracks'];
+  /** A live HLS window (no EXT-X-ENDLIST) with program date time: where instants lie against it. */
+  live: LiveInfo | null;
+}
+
+export interface LiveInfo {
+  window: LiveWindow;
+  place(epochMs: number): LivePlace;
 }
 
 export interface SourceInspector {
-  inspect(source: SourceRef): Promise<SourceInfo>;
+  /**
+   * `instants`: the request names ISO8601 instants, the live form; only then is a remote
+   * playlist read here (offsets on a remote source keep the rule that the worker decides).
+   */
+  inspect(source: SourceRef, o?: { instants?: boolean }): Promise<SourceInfo>;
 }
 
 const UNKNOWN: SourceInfo = {
@@ -37,11 +52,20 @@ const UNKNOWN: SourceInfo = {
   tracks: null,
   instantToOffset: () => 0,
   selectTracks: () => [],
+  live: null,
 };
+
+function liveInfo(playlist: HlsMediaPlaylist | null): LiveInfo | null {
+  if (!playlist || playlist.endList) return null;
+  const window = liveWindow(playlist);
+  return window ? { window, place: (ms) => placeInstant(playlist, window, ms) } : null;
+}
 
 // A bucket that is missing or refuses us answers HEAD of any key with 404 or 403 alike: one
 // cached bucket check tells "no such source" (400/FAILED) from "storage unavailable" (503).
 const STORAGE_CHECK_CACHE_MS = 5_000;
+// A slow origin must not stall the API: past this the source is treated as unknown (the worker decides).
+const REMOTE_PLAYLIST_TIMEOUT_MS = 3_000;
 
 export function createSourceInspector(config: Config, storage: Storage): SourceInspector {
   let checked: { at: number; result: Promise<void> } | null = null;
@@ -50,11 +74,25 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
     return checked.result;
   };
   const unavailable = (err: StorageUnavailableError) => new ApiError('Unavailable', `Unable to read the source because storage is unavailable: ${err.message}`, {}, { cause: err });
+  const inspectRemoteLive = async (source: SourceRef): Promise<SourceInfo> => {
+    let playlist: HlsMediaPlaylist;
+    try {
+      playlist = await readMediaPlaylist(source, { storage, egress: egressPolicyFromConfig(config), timeoutMs: REMOTE_PLAYLIST_TIMEOUT_MS });
+    } catch (err) {
+      if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
+      throw err;
+    }
+    const live = liveInfo(playlist);
+    if (!live) return UNKNOWN;
+    return { ...UNKNOWN, instantToOffset: (ms) => instantToOffset(playlist, ms), live };
+  };
   return {
-    async inspect(source) {
+    async inspect(source, o = {}) {
       // Remote (often live) origins are not read in the request path: their duration is not
       // known up front, and a slow origin must not stall the API. The worker checks them.
-      if (source.kind === 'url') return UNKNOWN;
+      // A live playlist's text alone is read (one short, egress-checked GET): where its edge is
+      // decides whether a request waits for it, is refused, or runs now.
+      if (source.kind === 'url') return o.instants && isHlsSource(source) ? inspectRemoteLive(source) : UNKNOWN;
       let opened: OpenedSource;
       try {
         await storageUsable();
@@ -77,6 +115,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
         tracks: opened.tracks,
         instantToOffset: (ms) => opened.toSeconds({ kind: 'instant', epochMs: ms }),
         selectTracks: (filter) => selectTracks(parseTrackFilter(filter), opened.tracks),
+        live: liveInfo(opened.playlist),
       };
     },
   };

@@ -1,0 +1,20 @@
+// The live-wait activity: one short read of the source's playlist, so a waiting workflow holds
+// no worker slot between checks (the waiting itself is a workflow timer, live-wait.ts).
+import type { Config } from '@framesmith/core/config';
+import type { SourceRef } from '@framesmith/core/domain/job';
+import { readLiveWindow } from '@framesmith/core/media/live-playlist';
+import type { LiveWindow } from '@framesmith/core/media/live-window';
+import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
+import type { Storage } from '@framesmith/core/storage';
+
+export interface LiveActivities {
+  readLiveEdge(a: { source: SourceRef }): Promise<LiveWindow>;
+}
+
+export function createLiveActivities(deps: { config: Config; storage: Storage }): LiveActivities {
+  return {
+    async readLiveEdge({ source }) {
+      return readLiveWindow(source, { storage: deps.storage, egress: egressPolicyFromConfig(deps.config), timeoutMs: 5_000 });
+    },
+  };
+}
