@@ -110,7 +110,8 @@ describe('event sourceUrls the egress policy refuses', () => {
   });
 });
 
-describe('what ffmpeg and the playlist reader may reach', () => {
+// Each test waits up to 120 s for its asset (imageFrom): the timeout leaves room past that wait.
+describe('what ffmpeg and the playlist reader may reach', { timeout: 150_000 }, () => {
   it('reads an allowed origin through the checking proxy (the control)', async () => {
     const done = await imageFrom(`${base}/good/vod.mp4`);
     expect(done.stateString, done.failureReason).toBe('COMPLETED');
@@ -147,7 +148,7 @@ describe('what ffmpeg and the playlist reader may reach', () => {
   });
 });
 
-describe('failure reasons', () => {
+describe('failure reasons', { timeout: 150_000 }, () => {
   it("say which status an origin answered, not the origin's words", async () => {
     const done = await imageFrom(`${base}/secret/vod.mp4`);
     expect(done.stateString).toBe('FAILED');

@@ -92,8 +92,8 @@ describe('gRPC (grpc-js client against the Connect gateway)', () => {
     expect(gif.typeString).toBe('GIF');
     const video = (await call(c.assets, 'createVideo')({ clip: { eventId, start: '00:00:01', end: '00:00:03' }, name: 'rpc clip', frameAccurate: false })) as Asset;
     expect(video.typeString).toBe('VIDEO');
-    await waitForAsset(gif.id);
-    await waitForAsset(video.id);
+    expect((await waitForAsset(gif.id)).stateString).toBe('COMPLETED');
+    expect((await waitForAsset(video.id)).stateString).toBe('COMPLETED');
     const sync: any = await call(c.assets, 'syncAssets')({ eventId });
     expect(sync).toMatchObject({ pathEvaluated: 'grpc-test', hasVodFileChanged: false });
     const bulk: any = await call(c.assets, 'deleteAssets')({ filter: { eventId, states: [], types: [AssetType.ASSET_TYPE_GIF, AssetType.ASSET_TYPE_VIDEO], extensions: [] } });

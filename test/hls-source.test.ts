@@ -150,5 +150,5 @@ describe('HLS over http(s)', () => {
     expect(lumaError(lumas, expectedLumas(79, 185))).toBeLessThan(0.5);
     expect(requests.some((u) => u.endsWith('.ts'))).toBe(true);
     expect(requests.every((u) => u.startsWith('/good/'))).toBe(true);
-  });
+  }, 120_000);
 });

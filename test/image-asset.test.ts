@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { frameLuma } from '../scripts/stack/demo-media.js';
 import { api, countRows, createEvent, testVideo, waitForAsset, workflowCount } from './support/api.js';
+import { workflowCountAfterSentinel } from './support/workflow-visibility.js';
 
 /** Mean RGB level of a JPEG made from frame n of the generated source (limited → full range). */
 const expectedLevel = (n: number) => ((frameLuma(n) - 16) * 255) / 219;
@@ -111,8 +112,10 @@ describe('IMAGE asset', () => {
     }
     it('starts no workflow for a rejected request', async () => {
       const ghost = randomUUID();
-      await api('POST', '/api/asset/image/', { eventId: ghost, name: 'x', time: '00:00:01' });
-      expect(await workflowCount(`FramesmithEventId = '${ghost}'`)).toBe(0);
+      const r = await api('POST', '/api/asset/image/', { eventId: ghost, name: 'x', time: '00:00:01' });
+      expect(r.status).toBe(404);
+      expect(r.body.errorType).toBe('EventNotFound');
+      expect(await workflowCountAfterSentinel(`FramesmithEventId = '${ghost}'`, eventId)).toBe(0);
     });
   });
 });

@@ -14,12 +14,24 @@ let closeOrigin = async () => {};
 let fileEvent = '';
 const processes = createProcessPool();
 
-function metricValue(text: string, name: string, labels: Record<string, string>): number {
+function findMetric(text: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
   }
-  return 0;
+  return undefined;
+}
+
+/** A sample that must be on the scrape: a renamed or dropped metric fails here instead of reading as 0. */
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  const value = findMetric(text, name, labels);
+  if (value === undefined) throw new Error(`no sample ${name}${JSON.stringify(labels)} on the scrape`);
+  return value;
+}
+
+/** A labelled counter appears at its first increment, so before any such job it is absent: 0. */
+function counterBefore(text: string, name: string, labels: Record<string, string>): number {
+  return findMetric(text, name, labels) ?? 0;
 }
 
 const urlImage = (p: string, name: string) => imageFromOrigin(origin, p, name);
@@ -51,10 +63,10 @@ describe('operations', () => {
     expect((await waitForAsset(r.body.id)).stateString).toBe('COMPLETED');
     const after = await (await fetch(url)).text();
     expect(metricValue(after, 'framesmith_jobs_total', { kind: 'image', outcome: 'completed' })).toBe(
-      metricValue(before, 'framesmith_jobs_total', { kind: 'image', outcome: 'completed' }) + 1,
+      counterBefore(before, 'framesmith_jobs_total', { kind: 'image', outcome: 'completed' }) + 1,
     );
     expect(metricValue(after, 'framesmith_job_duration_seconds_count', { kind: 'image' })).toBeGreaterThan(
-      metricValue(before, 'framesmith_job_duration_seconds_count', { kind: 'image' }),
+      counterBefore(before, 'framesmith_job_duration_seconds_count', { kind: 'image' }),
     );
     expect(after).toMatch(/framesmith_queue_wait_seconds_count\{kind="image"\} \d+/);
     expect(metricValue(after, 'framesmith_jobs_in_flight', { kind: 'image' })).toBe(0);

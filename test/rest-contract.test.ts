@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, countRows, createEvent, db, stack, testVideo, waitForAsset, workflowCount } from './support/api.js';
+import { api, countRows, createEvent, db, stack, testVideo, waitForAsset } from './support/api.js';
+import { workflowCountAfterSentinel } from './support/workflow-visibility.js';
 
 const errorShape = (errorType: string) => ({ exceptionType: expect.any(String), exceptionMessage: expect.stringMatching(/^Unable to /), errorType, data: expect.any(Object) });
 
@@ -281,8 +282,12 @@ describe('REST contract', () => {
 
   it('leaves no workflow behind for rejected requests', async () => {
     const ghost = randomUUID();
-    await api('POST', '/api/asset/gif/', { clip: { eventId: ghost, start: '00:00:01', end: '00:00:02' }, name: 'g' });
-    await api('POST', '/api/asset/video/', { clip: { eventId: ghost, start: '00:00:01', end: '00:00:02' }, name: 'v' });
-    expect(await workflowCount(`FramesmithEventId = '${ghost}'`)).toBe(0);
+    const gif = await api('POST', '/api/asset/gif/', { clip: { eventId: ghost, start: '00:00:01', end: '00:00:02' }, name: 'g' });
+    const video = await api('POST', '/api/asset/video/', { clip: { eventId: ghost, start: '00:00:01', end: '00:00:02' }, name: 'v' });
+    for (const r of [gif, video]) {
+      expect(r.status).toBe(404);
+      expect(r.body).toEqual(errorShape('EventNotFound'));
+    }
+    expect(await workflowCountAfterSentinel(`FramesmithEventId = '${ghost}'`, eventId)).toBe(0);
   });
 });

@@ -60,7 +60,8 @@ const END = '00:00:07.410';
 const FIRST = 79;
 const LAST = 185;
 
-describe('VIDEO asset', () => {
+// clip() waits up to 90 s per clip and a test makes up to three: the timeout covers them.
+describe('VIDEO asset', { timeout: 300_000 }, () => {
   let eventId = '';
   let vod = '';
   beforeAll(async () => {
