@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPORAL_VERSION = '1.5.1';
 const VERSITYGW_VERSION = '1.8.0';
+const GRPCURL_VERSION = '1.9.3';
 const mode = process.argv[2] ?? 'start';
 const passThrough = process.argv.slice(3);
 
@@ -115,9 +116,25 @@ function ensureTemporal() {
  * Go only the object-storage mode and its tests are unavailable.
  */
 function ensureS3Server() {
-  if (process.env.S3_SERVER_BIN) return existsSync(process.env.S3_SERVER_BIN) ? process.env.S3_SERVER_BIN : null;
-  const repoCache = path.join(root, '.cache', 'bin', 'versitygw');
-  const userCache = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'framesmith', 'bin', `versitygw-${VERSITYGW_VERSION}`);
+  return ensureGoTool({ name: 'versitygw', module: 'github.com/versity/versitygw/cmd/versitygw', version: VERSITYGW_VERSION, envVar: 'S3_SERVER_BIN', without: 'STORAGE=s3 and the S3 tests are unavailable' });
+}
+
+/**
+ * grpcurl, the gRPC reflection client the reflection tests use (test/reflection.test.ts), built
+ * and cached like the S3 server. GRPCURL_BIN points at one built elsewhere.
+ */
+function ensureGrpcurl() {
+  return ensureGoTool({ name: 'grpcurl', module: 'github.com/fullstorydev/grpcurl/cmd/grpcurl', version: GRPCURL_VERSION, envVar: 'GRPCURL_BIN', without: 'the reflection tests cannot run' });
+}
+
+/**
+ * A Go tool built once per machine with `go install` into the user cache and copied into
+ * .cache/bin with a version stamp; `envVar` points at one built elsewhere. Null without Go.
+ */
+function ensureGoTool({ name, module, version, envVar, without }) {
+  if (process.env[envVar]) return existsSync(process.env[envVar]) ? process.env[envVar] : null;
+  const repoCache = path.join(root, '.cache', 'bin', name);
+  const userCache = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'framesmith', 'bin', `${name}-${version}`);
   const place = (from) => {
     mkdirSync(path.dirname(repoCache), { recursive: true });
     copyFileSync(from, repoCache + '.tmp');
@@ -126,25 +143,25 @@ function ensureS3Server() {
     return repoCache;
   };
   const stamp = repoCache + '.version';
-  if (existsSync(repoCache) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === VERSITYGW_VERSION) return repoCache;
+  if (existsSync(repoCache) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === version) return repoCache;
   const stamped = (bin) => {
-    writeFileSync(stamp, VERSITYGW_VERSION + '\n');
+    writeFileSync(stamp, version + '\n');
     return bin;
   };
   if (existsSync(userCache)) return stamped(place(userCache));
   const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
   if (!go) {
-    say('Go is missing: the S3 server (versitygw) is not built; STORAGE=s3 and the S3 tests need it');
+    say(`Go is missing: ${name} is not built; ${without}`);
     return null;
   }
-  say(`building the S3 server versitygw v${VERSITYGW_VERSION} with go install (once per machine)...`);
+  say(`building ${name} v${version} with go install (once per machine)...`);
   const gobin = path.join(tmpdir(), `framesmith-gobin-${process.pid}`);
-  if (!run(go, ['install', `github.com/versity/versitygw/cmd/versitygw@v${VERSITYGW_VERSION}`], { env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' } })) {
-    say('go install of versitygw failed; STORAGE=s3 and the S3 tests are unavailable');
+  if (!run(go, ['install', `${module}@v${version}`], { env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' } })) {
+    say(`go install of ${name} failed; ${without}`);
     return null;
   }
   mkdirSync(path.dirname(userCache), { recursive: true });
-  copyFileSync(path.join(gobin, 'versitygw'), userCache);
+  copyFileSync(path.join(gobin, name), userCache);
   chmodSync(userCache, 0o755);
   return stamped(place(userCache));
 }
@@ -158,6 +175,8 @@ const env = { ...process.env };
 if (temporal) env.TEMPORAL_CLI = temporal;
 const s3Server = needsStack ? ensureS3Server() : null;
 if (s3Server) env.S3_SERVER_BIN = s3Server;
+const grpcurl = mode === 'test' || mode === 'provision' ? ensureGrpcurl() : null;
+if (grpcurl) env.GRPCURL_BIN = grpcurl;
 
 if (mode === 'provision') {
   say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}, S3 server ${s3Server ?? '(unavailable)'}`);

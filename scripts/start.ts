@@ -8,7 +8,8 @@ import { startStack } from './stack/start-stack.js';
 import { DEV_API_KEY } from '@framesmith/core/config';
 
 async function main() {
-  const stack = await startStack();
+  // A person reads this terminal: one readable line per log entry (LOG_FORMAT=json for the JSON lines).
+  const stack = await startStack({ env: { LOG_FORMAT: process.env.LOG_FORMAT || 'pretty' } });
   const { config, apiKey, restUrl } = stack;
   const demoRel = 'demo/demo.mp4';
   // Made locally, then published like any output, so the folder and S3 modes work alike.

@@ -1,5 +1,6 @@
 // One real stack for the integration tests: embedded PostgreSQL, the Temporal dev server,
 // and the gateway, orchestrator and workers as real processes.
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,13 +15,17 @@ export async function setup(project: TestProject) {
   dataDir = await mkdtemp(path.join(tmpdir(), 'framesmith-test-'));
   const port = await freePort();
   const logLines: string[] = [];
+  // Every process's output, for the tests that read the stack's log lines (test/logging.test.ts).
+  const logFile = createWriteStream(path.join(dataDir, 'stack.log'));
   stack = await startStack({
     env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2',
       // Test clips are tiny; smart cut them anyway so the tests exercise it.
       SMART_CUT_MIN_COPIED_PIXELS: '0',
       // Test origins listen on 127.0.0.1; the rest of 127/8 stays refused (test/egress.test.ts's canary is on 127.0.0.2).
       OUTBOUND_ALLOW: '127.0.0.1/32' },
-    log: process.env.STACK_LOG ? true : (line) => {
+    log: (line) => {
+      logFile.write(`${line}\n`);
+      if (process.env.STACK_LOG) console.log(line);
       logLines.push(line);
       if (logLines.length > 400) logLines.shift();
     },
@@ -35,6 +40,7 @@ export async function setup(project: TestProject) {
     databaseUrl: stack.databaseUrl,
     storageRoot: stack.config.storageRoot,
     dataDir,
+    logFile: path.join(dataDir, 'stack.log'),
     apiKey: 'test-key',
     env: stack.env,
     metricsPorts: stack.metricsPorts,
@@ -55,6 +61,8 @@ declare module 'vitest' {
       databaseUrl: string;
       storageRoot: string;
       dataDir: string;
+      /** The stack's processes' output, one `component | line` per line. */
+      logFile: string;
       apiKey: string;
       env: Record<string, string>;
       metricsPorts: Partial<Record<'orchestrator' | 'worker-cpu' | 'worker-gpu', number>>;

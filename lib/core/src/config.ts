@@ -6,6 +6,12 @@ import { createEgressPolicy } from './net/egress-policy.js';
 
 export type HwAccel = 'disable' | 'if-possible' | 'required';
 
+/** Every process's logger (ops/logger.ts): JSON lines for machines, `pretty` for a person (npm start). */
+export interface LogSettings {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  format: 'json' | 'pretty';
+}
+
 export interface TaskQueues {
   orchestration: string;
   cpu: string;
@@ -72,6 +78,7 @@ export interface Config {
   port: number;
   grpcPort: number;
   host: string;
+  log: LogSettings;
   apiKeys: string[];
   dataDir: string;
   storageRoot: string;
@@ -181,6 +188,17 @@ function outboundAllow(env: Env): string[] {
   return entries;
 }
 
+const LOG_LEVELS: readonly LogSettings['level'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL and LOG_FORMAT alone: the logger reads them before (or without) the rest of the configuration. */
+export function loadLogSettings(env: Env = process.env): LogSettings {
+  const level = str(env, 'LOG_LEVEL', 'info') as LogSettings['level'];
+  if (!LOG_LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  const format = str(env, 'LOG_FORMAT', 'json');
+  if (format !== 'json' && format !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(format)}`);
+  return { level, format };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const dataDir = path.resolve(str(env, 'DATA_DIR', '.data'));
@@ -193,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     grpcPort: int(env, 'GRPC_PORT', port + 1),
     host: str(env, 'HOST', '127.0.0.1'),
+    log: loadLogSettings(env),
     apiKeys: str(env, 'API_KEYS', DEV_API_KEY)
       .split(',')
       .map((k) => k.trim())

@@ -22,6 +22,10 @@ import { createSourceInspector } from './service/source-inspector.js';
 import { createTemporalJobs } from './temporal-jobs.js';
 import { createGatewayReadiness } from './readiness.js';
 import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
+import { transactionClientInterceptor } from '@framesmith/core/temporal/transaction-interceptors';
+import { observeHttp } from './http-observer.js';
+import { registerReflection } from './rpc/reflection.js';
+import { rpcObserver } from './rpc/rpc-observer.js';
 
 const DEFAULT_VUFLOW_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -37,7 +41,8 @@ async function main() {
   await repo.upsertDefaultVuflow(DEFAULT_VUFLOW_ID, config.storageUrlPublic);
   const storage = createStorage(config);
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  // Workflows started while handling a request carry its transaction id (a Temporal header).
+  const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: { workflow: [transactionClientInterceptor] } });
   let jobs = createTemporalJobs(client, config);
   if (process.env.FRAMESMITH_FAULT === 'crash-before-workflow-start') {
     // Fault injection for the crash-window test: die after the row is written and before the
@@ -57,13 +62,20 @@ async function main() {
   // Start-up says which folder or bucket cannot be used and why; /readyz keeps saying it.
   await storage.check().catch((err: Error) => log('gateway', 'not ready', { reason: `storage is unavailable: ${err.message}` }));
   const ready = createGatewayReadiness({ config, pool, connection, searchAttributes, storage });
-  const rpc = connectNodeAdapter({ routes: registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready), ...rpcAdapterLimits(config.limits.maxBodyBytes) });
+  const rpcRoutes = registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready);
+  const rpc = connectNodeAdapter({
+    routes: (router) => {
+      rpcRoutes(router);
+      registerReflection(router);
+    },
+    interceptors: [rpcObserver],
+    ...rpcAdapterLimits(config.limits.maxBodyBytes),
+  });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
   const content = { storage, isServable: (p: string) => repo.isContentServable(p, config.contentServeVod), signingSecret: config.contentSigning?.secret ?? null };
 
-  const server = http.createServer((req, res) => {
-    const txn = req.headers['x-transaction-id'];
-    if (typeof txn === 'string') res.setHeader('X-Transaction-ID', txn);
+  // Each request in its log context (transaction id), timed and logged once it ends.
+  const server = http.createServer((req, res) => observeHttp(req, res, () => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname.startsWith('/api/')) return void rest(req, res, url);
     if (contentPrefix && url.pathname.startsWith(contentPrefix + '/')) {
@@ -76,7 +88,7 @@ async function main() {
     if (isHealthPath(url.pathname)) return void handleHealth(url.pathname, res, ready);
     // Connect and gRPC-Web clients reach the RPC service on this port too.
     return rpc(req, res);
-  });
+  }));
   const grpcServer = http2.createServer(GRPC_SERVER_OPTIONS, rpc);
   await new Promise<void>((r) => server.listen(config.port, config.host, r));
   await new Promise<void>((r) => grpcServer.listen(config.grpcPort, config.host, r));

@@ -12,6 +12,7 @@ import { createStorage } from '@framesmith/core/storage';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
+import { transactionClientInterceptor, workerInterceptors } from '@framesmith/core/temporal/transaction-interceptors';
 import { reconcileOrphans } from './reconcile-orphans.js';
 import { createStateActivities } from './state-activities.js';
 import { createLiveActivities } from './live-activities.js';
@@ -26,7 +27,7 @@ async function main() {
   const storage = createStorage(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace, interceptors: { workflow: [transactionClientInterceptor] } });
   const searchAttributes = createSearchAttributeCheck(clientConnection, config);
   const saProblem = await searchAttributes();
   if (saProblem) log('orchestrator', 'not ready', { reason: saProblem });
@@ -35,6 +36,8 @@ async function main() {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueues.orchestration,
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    // The request's transaction id from the gateway's start through to every activity.
+    interceptors: workerInterceptors(),
     // The live wait's playlist reads (live-activities.ts) are short and need storage and the egress policy, both here.
     activities: { ...createStateActivities({ repo, storage }), ...createWebhookActivities({ repo, config }), ...createLiveActivities({ config, storage }) },
   });

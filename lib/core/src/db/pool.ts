@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Timeouts } from '../config.js';
 import { ApiError } from '../errors.js';
+import { log } from '../ops/lifecycle.js';
 
 // timestamptz comes back as Date; bigint counts as numbers (they stay far below 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -64,7 +65,7 @@ export function createPool(databaseUrl: string, timeouts: DbTimeouts | null, max
     }),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+  pool.on('error', (err) => log('db', 'idle client error', { error: err.message }, 'warn'));
   return pool;
 }
 

@@ -3,6 +3,7 @@
 // scrape target.
 import net from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { processLogger } from './logger.js';
 
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,7 +21,11 @@ export async function installTemporalMetrics(): Promise<() => Promise<string>> {
   const port = await freeLoopbackPort();
   Runtime.install({
     // The SDK's INFO lines (every worker state change) drown the stack's own log.
-    logger: new DefaultLogger((process.env.TEMPORAL_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+    // Written by our logger, so they are JSON lines like the rest (with the workflow's or activity's attributes).
+    logger: new DefaultLogger((process.env.TEMPORAL_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', (entry) => {
+      const level = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'INFO' ? 'info' : entry.level === 'WARN' ? 'warn' : 'error';
+      processLogger()[level]({ component: 'temporal-sdk', ...entry.meta }, entry.message);
+    }),
     telemetryOptions: {
       metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true }, metricPrefix: 'temporal_' },
     },

@@ -3,12 +3,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
+import { noteRoute } from '../http-observer.js';
 import { parsePageIndex } from '../service/asset-requests.js';
 import { checkQuery, checkStrings, checkText, queryBool } from '../service/parse-input.js';
 
 type Handler = (ctx: { params: string[]; query: URLSearchParams; body: () => Promise<unknown> }) => Promise<unknown>;
 interface Route {
   method: string;
+  /** The path's template (`/asset/:id`): the request metrics' route label, never the raw path. */
+  template: string;
   pattern: RegExp;
   /** The path parameters' names, for errors that name the field. */
   paramNames: string[];
@@ -24,6 +27,7 @@ export function buildRoutes(svc: AssetService): Route[] {
     pattern: new RegExp(`^/api${path.replaceAll(/:\w+/g, SEG)}/?$`),
     paramNames: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!),
     handler,
+    template: path,
   });
   return [
     r('POST', '/asset/gif', async ({ body }) => svc.createGif(await body())),
@@ -156,6 +160,7 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         if (!m) continue;
         pathMatched = true;
         if (route.method !== req.method) continue;
+        noteRoute(req, `${route.method} /api${route.template}`);
         const params = m.slice(1).map((p, i) => checkText(decodeSegment(p), route.paramNames[i]!));
         checkQuery(url.searchParams);
         const result = await route.handler({ params, query: url.searchParams, body: () => readJsonBody(req, opts.maxBodyBytes) });

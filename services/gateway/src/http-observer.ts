@@ -1,0 +1,44 @@
+// Every HTTP request on the gateway's REST port runs inside its log context (the transaction
+// id, echoed as X-Transaction-ID and made when the client sent none), ends with one access
+// line, and is timed into the request histogram. Connect and gRPC-Web calls on the same port
+// are left to the RPC observer (rpc/rpc-observer.ts), which knows their method and status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isHealthPath } from '@framesmith/core/ops/health-server';
+import { log } from '@framesmith/core/ops/lifecycle';
+import { withLogContext } from '@framesmith/core/ops/log-context';
+import { requestDuration, transactionIdFrom } from './request-metrics.js';
+
+/** `/<package>.<Service>/<Method>`: a Connect or gRPC-Web call. */
+const RPC_PATH = /^\/[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+\/[A-Za-z_]\w*$/;
+
+const routes = new WeakMap<IncomingMessage, string>();
+
+/** Called by the REST router once it matched: the route's template labels the request. */
+export function noteRoute(req: IncomingMessage, template: string): void {
+  routes.set(req, template);
+}
+
+function fallbackRoute(pathname: string): string {
+  if (isHealthPath(pathname)) return pathname;
+  // Unknown /api paths and refused keys: one label, whatever the path held.
+  return pathname.startsWith('/api/') ? 'unmatched' : 'other';
+}
+
+export function observeHttp(req: IncomingMessage, res: ServerResponse, handle: () => void): void {
+  const txn = transactionIdFrom(req.headers['x-transaction-id']);
+  res.setHeader('X-Transaction-ID', txn);
+  const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+  if (RPC_PATH.test(pathname)) return withLogContext({ txn }, handle);
+  const started = process.hrtime.bigint();
+  res.once('close', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = routes.get(req) ?? fallbackRoute(pathname);
+    // A reply cut off before its status line counts as 499, nginx's "client closed request".
+    const status = res.headersSent ? res.statusCode : 499;
+    requestDuration.labels('rest', route, String(status)).observe(seconds);
+    withLogContext({ txn }, () =>
+      log('gateway', 'request finished', { req: { method: req.method, url: req.url, headers: req.headers }, route, status, durationMs: Math.round(seconds * 1000) }, isHealthPath(pathname) ? 'debug' : 'info'),
+    );
+  });
+  withLogContext({ txn }, handle);
+}

@@ -1,0 +1,26 @@
+// What the gateway measures and logs per request, shared by the HTTP (REST, docs, content,
+// health) and RPC (Connect, gRPC, gRPC-Web) observers: the latency histogram on /metrics and
+// the transaction id each request is known by in every log line.
+import { randomUUID } from 'node:crypto';
+import client from 'prom-client';
+import { registry } from '@framesmith/core/ops/metrics';
+
+/**
+ * `route` is a template (`GET /api/asset/:id`, `/framesmith.v1.AssetService/GetAsset`), never
+ * a raw path, so ids never become label values; `status` is the HTTP status for REST and the
+ * gRPC code name (ok, not_found, ...) for RPC.
+ */
+export const requestDuration = new client.Histogram({
+  name: 'framesmith_request_duration_seconds',
+  help: 'Gateway request latency by protocol (rest, rpc, http), route template and status',
+  labelNames: ['protocol', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+/** A client's id is kept when it is a plain token (it goes into logs and Temporal headers); otherwise one is made. */
+const CLIENT_TXN = /^[\w.:@-]{1,128}$/;
+
+export function transactionIdFrom(header: string | string[] | null | undefined): string {
+  return typeof header === 'string' && CLIENT_TXN.test(header) ? header : randomUUID();
+}
