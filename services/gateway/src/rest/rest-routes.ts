@@ -4,10 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
 import { noteRoute } from '../http-observer.js';
-import { parsePageIndex } from '../service/asset-requests.js';
-import { checkQuery, checkStrings, checkText, queryBool } from '../service/parse-input.js';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { createOpenApiDocument } from '../api-schema/openapi.js';
+import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
+import { parseBody, parseRequest } from '../api-schema/parse.js';
+import { checkQuery, checkStrings, checkText } from '../service/parse-input.js';
 
-type Handler = (ctx: { params: string[]; query: URLSearchParams; body: () => Promise<unknown> }) => Promise<unknown>;
+type Query = Record<string, string>;
+type Handler = (ctx: { params: Record<string, string>; query: Query; headers: IncomingMessage['headers']; body: () => Promise<unknown> }) => Promise<unknown>;
 interface Route {
   method: string;
   /** The path's template (`/asset/:id`): the request metrics' route label, never the raw path. */
@@ -20,6 +24,13 @@ interface Route {
 
 const SEG = '([^/]+)';
 
+/** A query as the schemas read it: the first value of each name, as URLSearchParams.get gives. */
+function queryRecord(q: URLSearchParams): Query {
+  const out: Query = {};
+  for (const [k, v] of q) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 export function buildRoutes(svc: AssetService): Route[] {
   const r = (method: string, path: string, handler: Handler): Route => ({
     method,
@@ -29,28 +40,31 @@ export function buildRoutes(svc: AssetService): Route[] {
     handler,
     template: path,
   });
+  const assets = assetRequestSchemas(svc.limits);
+  const assetId = (params: Record<string, string>) => parseBody(assetPath, params).id;
+  const eventId = (params: Record<string, string>) => parseBody(eventPath, params).id;
   return [
-    r('POST', '/asset/gif', async ({ body }) => svc.createGif(await body())),
-    r('POST', '/asset/video', async ({ body }) => svc.createVideo(await body())),
-    r('POST', '/asset/image', async ({ body }) => svc.createImage(await body())),
-    r('PUT', '/asset/sync/:eventId', async ({ params }) => svc.syncAssets(params[0]!)),
-    r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(params[0]!, query.get('name') ?? query.get('Name'))),
-    r('GET', '/asset', async ({ query }) => {
-      queryBool(query, 'noCache');
-      return svc.listAssets(query);
-    }),
+    r('POST', '/asset/gif', async ({ body }) => svc.createGif(parseBody(assets.gif, await body()))),
+    r('POST', '/asset/video', async ({ body }) => svc.createVideo(parseBody(assets.video, await body()))),
+    r('POST', '/asset/image', async ({ body }) => svc.createImage(parseBody(assets.image, await body()))),
+    r('PUT', '/asset/sync/:eventId', async ({ params }) => svc.syncAssets(parseBody(syncPath, params).eventId)),
+    r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(parseBody(renameRequest, { id: params.id, name: query.name ?? query.Name }))),
+    r('GET', '/asset', async ({ query }) => svc.listAssets(parseBody(listAssetsQuery, query))),
     r('GET', '/asset/:id', async ({ params, query }) => {
-      queryBool(query, 'noCache');
-      return svc.getAsset(params[0]!);
+      parseBody(noCacheQuery, query);
+      return svc.getAsset(assetId(params));
     }),
-    r('DELETE', '/asset', async ({ query }) => svc.deleteAssets(query)),
-    r('DELETE', '/asset/:id', async ({ params }) => svc.deleteAsset(params[0]!)),
-    r('POST', '/event', async ({ body }) => svc.createEvent(await body())),
-    r('GET', '/event', async ({ query }) => svc.listEvents(parsePageIndex(query))),
-    r('GET', '/event/:id', async ({ params }) => svc.getEvent(params[0]!)),
-    r('PATCH', '/event/:id', async ({ params, body }) => svc.updateEvent(params[0]!, await body())),
-    r('DELETE', '/event/:id', async ({ params }) => svc.deleteEvent(params[0]!)),
-    r('POST', '/vuflow', async ({ body }) => svc.createVuflow(await body())),
+    r('DELETE', '/asset', async ({ query }) => svc.deleteAssets(parseBody(deleteAssetsQuery, query))),
+    r('DELETE', '/asset/:id', async ({ params }) => svc.deleteAsset(assetId(params))),
+    r('POST', '/event', async ({ body }) => svc.createEvent(parseBody(createEventRequest, await body()))),
+    r('GET', '/event', async ({ query }) => svc.listEvents(parseBody(pageQuery, query).pageIndex)),
+    r('GET', '/event/:id', async ({ params }) => svc.getEvent(eventId(params))),
+    r('PATCH', '/event/:id', async ({ params, body }) => {
+      const id = eventId(params);
+      return svc.updateEvent(id, parseBody(updateEventRequest, await body()));
+    }),
+    r('DELETE', '/event/:id', async ({ params }) => svc.deleteEvent(eventId(params))),
+    r('POST', '/vuflow', async ({ body }) => svc.createVuflow(parseBody(createVuflowRequest, await body()))),
     r('GET', '/vuflow', async () => svc.listVuflows()),
   ];
 }
@@ -148,8 +162,16 @@ function sendJsonBeforeBody(req: IncomingMessage, res: ServerResponse, status: n
 
 export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string>; maxBodyBytes: number; onError?: (err: unknown) => void }) {
   const routes = buildRoutes(svc);
+  // Built once: the document depends only on the configured limits.
+  const openapi = JSON.stringify(createOpenApiDocument(svc.limits));
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     try {
+      // The API's description is public, so clients and generators can fetch it without a key.
+      if (/^\/api\/openapi\.json\/?$/.test(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(openapi) });
+        res.end(req.method === 'HEAD' ? undefined : openapi);
+        return;
+      }
       const key = req.headers['api-key'] || req.headers['x-auth-key'];
       if (typeof key !== 'string' || !opts.apiKeys.has(key)) {
         throw new ApiError('Unauthorized', 'Unable to authorise the request because the API-KEY or X-Auth-Key header is missing or unknown');
@@ -161,9 +183,9 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         pathMatched = true;
         if (route.method !== req.method) continue;
         noteRoute(req, `${route.method} /api${route.template}`);
-        const params = m.slice(1).map((p, i) => checkText(decodeSegment(p), route.paramNames[i]!));
+        const params = Object.fromEntries(m.slice(1).map((p, i) => [route.paramNames[i]!, checkText(decodeSegment(p), route.paramNames[i]!)]));
         checkQuery(url.searchParams);
-        const result = await route.handler({ params, query: url.searchParams, body: () => readJsonBody(req, opts.maxBodyBytes) });
+        const result = await route.handler({ params, query: queryRecord(url.searchParams), headers: req.headers, body: () => readJsonBody(req, opts.maxBodyBytes) });
         sendJson(res, 200, result);
         return;
       }

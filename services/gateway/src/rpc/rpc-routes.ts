@@ -1,5 +1,5 @@
-// The Connect/gRPC/gRPC-Web adapter. Requests are turned into the REST shapes and handed to
-// the same AssetService, so validation and rules exist once; ApiErrors become gRPC status
+// The Connect/gRPC/gRPC-Web adapter. Messages are mapped onto the REST request shapes and
+// parsed by the same schemas (api-schema/), so validation and rules exist once; ApiErrors become gRPC status
 // codes with the errorType in an ErrorDetail and the `x-error-type` trailer.
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
@@ -15,6 +15,10 @@ import {
   EventService as EventServiceDesc,
   VuflowSchema,
 } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
+import type * as z from 'zod';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
+import { parseRequest } from '../api-schema/parse.js';
 import type { AssetService } from '../service/asset-service.js';
 import { checkStrings } from '../service/parse-input.js';
 import { registerHealth } from './health-service.js';
@@ -58,22 +62,11 @@ function toVuflow(v: VuflowObject): MessageInitShape<typeof VuflowSchema> {
   return { ...v, configurationJson: JSON.stringify(v.configurationJson) };
 }
 
-/** Drops undefined fields so "not given" reads the same as in a REST body. */
-function defined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-function filterQuery(f: AssetFilter | undefined, extra: Record<string, string> = {}): URLSearchParams {
-  const q = new URLSearchParams(extra);
-  if (!f) return q;
-  if (f.eventId !== undefined) q.set('eventId', f.eventId);
-  if (f.contentId !== undefined) q.set('contentId', f.contentId);
-  if (f.jobId !== undefined) q.set('jobId', f.jobId);
-  if (f.name !== undefined) q.set('name', f.name);
-  if (f.states.length) q.set('states', f.states.join(','));
-  if (f.types.length) q.set('types', f.types.join(','));
-  if (f.extensions.length) q.set('extensions', f.extensions.join(','));
-  return q;
+/** The proto filter as the REST query would spell it, so one schema checks both. */
+function filterQuery(f: AssetFilter | undefined): z.input<typeof deleteAssetsQuery> & { extensions?: string } {
+  if (!f) return {};
+  const list = (v: readonly (string | number)[]) => (v.length ? v.join(',') : undefined);
+  return { eventId: f.eventId, contentId: f.contentId, jobId: f.jobId, name: f.name, states: list(f.states), types: list(f.types), extensions: list(f.extensions) };
 }
 
 export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () => Promise<boolean>) {
@@ -90,55 +83,37 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
 
   return (router: ConnectRouter) => {
     registerHealth(router, ready);
+    const assets = assetRequestSchemas(svc.limits);
+    const assetId = (id: string) => parseRequest(assetPath, { id }).id;
+    const eventId = (id: string) => parseRequest(eventPath, { id }).id;
     router.service(AssetServiceDesc, {
-      createGif: authed(async (r) =>
-        toAsset(
-          await svc.createGif(
-            defined({
-              clip: r.clip ? defined({ eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end }) : undefined,
-              name: r.name,
-              fps: r.fps,
-              height: r.height,
-              width: r.width,
-              playbackRepeats: r.playbackRepeats,
-              reverse: r.reverse,
-              playbackSpeed: r.playbackSpeed,
-              filename: r.filename,
-              priority: r.priority,
-            }),
-          ),
-        ),
-      ),
-      createVideo: authed(async (r) =>
-        toAsset(
-          await svc.createVideo(
-            defined({
-              clip: r.clip ? defined({ eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end, filter: r.clip.filter }) : undefined,
-              name: r.name,
-              mezzanine: r.mezzanine,
-              frameAccurate: r.frameAccurate,
-              copyTs: r.copyTs,
-              filename: r.filename,
-              priority: r.priority,
-            }),
-          ),
-        ),
-      ),
-      createImage: authed(async (r) =>
-        toAsset(await svc.createImage(defined({ eventId: r.eventId, name: r.name, time: r.time, filename: r.filename, priority: r.priority }))),
-      ),
-      renameAsset: authed(async (r) => toAsset(await svc.renameAsset(r.id, r.name))),
-      syncAssets: authed(async (r) => svc.syncAssets(r.eventId)),
-      listAssets: authed(async (r) => ({ assets: (await svc.listAssets(filterQuery(r.filter, { pageIndex: String(r.pageIndex) }))).map(toAsset) })),
-      getAsset: authed(async (r) => toAsset(await svc.getAsset(r.id))),
-      deleteAsset: authed(async (r) => svc.deleteAsset(r.id)),
-      deleteAssets: authed(async (r) => svc.deleteAssets(filterQuery(r.filter))),
+      createGif: authed(async (r) => {
+        // An unset clip reaches the schema as undefined, which refuses it as REST does a missing one.
+        const clip = (r.clip && { eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end })!;
+        const { fps, width, height, playbackRepeats, reverse, playbackSpeed, filename, priority, callbackUrl } = r;
+        return toAsset(await svc.createGif(parseRequest(assets.gif, { clip, name: r.name, fps, width, height, playbackRepeats, reverse, playbackSpeed, filename, priority, callbackUrl })));
+      }),
+      createVideo: authed(async (r) => {
+        const clip = (r.clip && { eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end, filter: r.clip.filter })!;
+        const { mezzanine, frameAccurate, copyTs, filename, priority, callbackUrl } = r;
+        return toAsset(await svc.createVideo(parseRequest(assets.video, { clip, name: r.name, mezzanine, frameAccurate, copyTs, filename, priority, callbackUrl })));
+      }),
+      createImage: authed(async (r) => {
+        const { eventId, name, time, filename, priority, callbackUrl } = r;
+        return toAsset(await svc.createImage(parseRequest(assets.image, { eventId, name, time, filename, priority, callbackUrl })));
+      }),
+      renameAsset: authed(async (r) => toAsset(await svc.renameAsset(parseRequest(renameRequest, { id: r.id, name: r.name })))),
+      syncAssets: authed(async (r) => svc.syncAssets(parseRequest(syncPath, { eventId: r.eventId }).eventId)),
+      listAssets: authed(async (r) => ({ assets: (await svc.listAssets(parseRequest(listAssetsQuery, { ...filterQuery(r.filter), pageIndex: String(r.pageIndex) }))).map(toAsset) })),
+      getAsset: authed(async (r) => toAsset(await svc.getAsset(assetId(r.id)))),
+      deleteAsset: authed(async (r) => svc.deleteAsset(assetId(r.id))),
+      deleteAssets: authed(async (r) => svc.deleteAssets(parseRequest(deleteAssetsQuery, filterQuery(r.filter)))),
       async *watchAsset(r, ctx) {
         const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
         if (!key || !apiKeys.has(key)) throw toConnectError(new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown'));
         try {
           checkStrings(r);
-          for await (const u of svc.watchAsset(r.id, ctx.signal)) {
+          for await (const u of svc.watchAsset(assetId(r.id), ctx.signal)) {
             yield { asset: toAsset(u.asset), progress: u.progress ?? undefined };
           }
         } catch (err) {
@@ -146,26 +121,20 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
         }
       },
     });
+    const eventFields = (r: { vodFile?: string; sourceUrl?: string; contentId?: string; refId?: string; externalId?: string; vuflowId?: string }) => {
+      const { vodFile, sourceUrl, contentId, refId, externalId, vuflowId } = r;
+      return { vodFile, sourceUrl, contentId, refId, externalId, vuflowId };
+    };
     router.service(EventServiceDesc, {
-      createEvent: authed(async (r) =>
-        toEvent(
-          await svc.createEvent(
-            defined({ title: r.title, vodFile: r.vodFile, sourceUrl: r.sourceUrl, contentId: r.contentId, refId: r.refId, externalId: r.externalId, vuflowId: r.vuflowId }),
-          ),
-        ),
-      ),
-      getEvent: authed(async (r) => toEvent(await svc.getEvent(r.id))),
+      createEvent: authed(async (r) => toEvent(await svc.createEvent(parseRequest(createEventRequest, { title: r.title, ...eventFields(r) })))),
+      getEvent: authed(async (r) => toEvent(await svc.getEvent(eventId(r.id)))),
       listEvents: authed(async (r) => ({ events: (await svc.listEvents(r.pageIndex)).map(toEvent) })),
-      updateEvent: authed(async (r) =>
-        toEvent(
-          await svc.updateEvent(
-            r.id,
-            defined({ title: r.title, vodFile: r.vodFile, sourceUrl: r.sourceUrl, contentId: r.contentId, refId: r.refId, externalId: r.externalId, vuflowId: r.vuflowId }),
-          ),
-        ),
-      ),
-      deleteEvent: authed(async (r) => svc.deleteEvent(r.id)),
-      createVuflow: authed(async (r) => toVuflow(await svc.createVuflow({ name: r.name, configurationJson: r.configurationJson }))),
+      updateEvent: authed(async (r) => {
+        const id = eventId(r.id);
+        return toEvent(await svc.updateEvent(id, parseRequest(updateEventRequest, { title: r.title, ...eventFields(r) })));
+      }),
+      deleteEvent: authed(async (r) => svc.deleteEvent(eventId(r.id))),
+      createVuflow: authed(async (r) => toVuflow(await svc.createVuflow(parseRequest(createVuflowRequest, { name: r.name, configurationJson: r.configurationJson })))),
       listVuflows: authed(async () => ({ vuflows: (await svc.listVuflows()).map(toVuflow) })),
     });
   };

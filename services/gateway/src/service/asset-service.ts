@@ -14,24 +14,13 @@ import type { Storage } from '@framesmith/core/storage';
 import { normaliseRelative } from '@framesmith/core/storage';
 import { assetWorkflowId } from '@framesmith/core/temporal/names';
 import type { ClipTime } from '@framesmith/core/time';
-import {
-  assetId,
-  type ClipRequest,
-  type GifRequest,
-  type ImageRequest,
-  parseAssetFilter,
-  parseGifRequest,
-  parseImageRequest,
-  parsePageIndex,
-  parseRename,
-  parseVideoRequest,
-  type VideoRequest,
-} from './asset-requests.js';
-import { asObject, type Body, checkStrings, optString, optUuid, reqString } from './parse-input.js';
+import type { CreateRequest, GifRequest, ImageRequest, ListAssetsRequest, RenameRequest, VideoRequest } from '../api-schema/asset-requests.js';
+import type { CreateEventRequest, CreateVuflowRequest, UpdateEventRequest } from '../api-schema/event-requests.js';
 import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { EgressRefusedError, resolveChecked, timedLookup } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError, networkErrorCode } from '@framesmith/core/net/network-error';
 import type { SourceInfo, SourceInspector } from './source-inspector.js';
+import { callbackUrlFor, requireSigningSecret, vuflowCallbackUrl } from './callback-url.js';
 import { liveSeconds, liveWaitFor, recordingCovers } from './live-times.js';
 import { describeLiveWait, type LiveWait, type LiveWaitStatus } from '@framesmith/core/media/live-window';
 import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
@@ -69,6 +58,11 @@ const PG_UNIQUE_VIOLATION = '23505';
 export class AssetService {
   constructor(private readonly d: AssetServiceDeps) {}
 
+  /** The configured limits, which the adapters' request schemas are built from. */
+  get limits(): Config['limits'] {
+    return this.d.config.limits;
+  }
+
   /** The contract's object, as completion webhooks send it too (domain/asset-view.ts). */
   private assetObject(a: StoredAsset): AssetObject {
     return presentAsset(a, this.d.config);
@@ -76,15 +70,14 @@ export class AssetService {
 
   // --- creating assets ---------------------------------------------------------------
 
-  async createImage(body: unknown): Promise<AssetObject> {
-    const req = parseImageRequest(body);
+  // Requests arrive parsed and normalised by the adapters (api-schema/), never as raw input.
+  async createImage(req: ImageRequest): Promise<AssetObject> {
     const { event, source, info } = await this.resolveEvent(req.eventId, [req.time]);
     this.checkTimes(info, [['time', req.time]]);
     return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }), liveWaitFor('image', info, [req.time], this.d.config.live));
   }
 
-  async createGif(body: unknown): Promise<AssetObject> {
-    const req: GifRequest = parseGifRequest(body, this.d.config.limits);
+  async createGif(req: GifRequest): Promise<AssetObject> {
     const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
     const clip = this.checkClip(info, req);
     if (clip) this.checkGifLimits(info, req, clip);
@@ -92,8 +85,7 @@ export class AssetService {
     return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }), liveWaitFor('gif', info, [start, end], this.d.config.live));
   }
 
-  async createVideo(body: unknown): Promise<AssetObject> {
-    const req: VideoRequest = parseVideoRequest(body, this.d.config.limits);
+  async createVideo(req: VideoRequest): Promise<AssetObject> {
     const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
     this.checkClip(info, req);
     if (req.filter !== null && info.tracks !== null) {
@@ -120,7 +112,7 @@ export class AssetService {
   }
 
   /** Checks the clip's times against the source; returns them in seconds when the source was read. */
-  private checkClip(info: SourceInfo, req: ClipRequest): { start: number; end: number } | null {
+  private checkClip(info: SourceInfo, req: GifRequest | VideoRequest): { start: number; end: number } | null {
     const [start, end] = this.checkTimes(info, [
       ['clip.start', req.start],
       ['clip.end', req.end],
@@ -165,12 +157,15 @@ export class AssetService {
 
   private async create(
     kind: JobKind,
-    req: ImageRequest | GifRequest | VideoRequest,
+    req: CreateRequest,
     event: EventRecord,
     source: SourceRef,
     makeJob: (base: { assetId: string; eventId: string; source: SourceRef; outputPath: string }) => MediaJob,
     liveWait: LiveWait | null = null,
   ): Promise<AssetObject> {
+    // Before anything is written: a refused callbackUrl is a 400 and creates nothing.
+    const callbackUrl = await callbackUrlFor(this.d, req.callbackUrl, event);
+    if (req.callbackUrl !== null) await this.checkSourceUrl(req.callbackUrl, 'callbackUrl');
     const id = randomUUID();
     const jobId = assetWorkflowId(kind, id);
     const extension = JOB_KIND_EXTENSION[kind];
@@ -184,6 +179,7 @@ export class AssetService {
       if (await this.d.storage.stat(outputPath)) continue;
       input = { job: makeJob({ assetId: id, eventId: event.id, source, outputPath }), priority: req.priority, mediaTaskQueue: kind === 'video' ? this.d.config.taskQueues.gpu : this.d.config.taskQueues.cpu };
       if (liveWait) input.liveWait = liveWait;
+      if (callbackUrl) input.callbackUrl = callbackUrl;
       try {
         asset = await this.d.repo.insertAsset(this.d.repo.db, {
           id,
@@ -237,7 +233,7 @@ export class AssetService {
   // --- reading, renaming, deleting ------------------------------------------------------
 
   async getAsset(id: string): Promise<AssetObject> {
-    const a = await this.d.repo.getAsset(assetId(id));
+    const a = await this.d.repo.getAsset(id);
     if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
     return this.withDetail(this.assetObject(a), await this.liveDetail(a));
   }
@@ -259,22 +255,19 @@ export class AssetService {
     return wait ? describeLiveWait(wait) : null;
   }
 
-  async listAssets(query: URLSearchParams): Promise<AssetObject[]> {
-    const filter = parseAssetFilter(query, true);
-    const page = parsePageIndex(query);
-    const rows = await this.d.repo.listAssets(filter, page);
+  async listAssets({ filter, pageIndex }: ListAssetsRequest): Promise<AssetObject[]> {
+    const rows = await this.d.repo.listAssets(filter, pageIndex);
     return rows.map((a) => this.assetObject(a));
   }
 
-  async renameAsset(id: string, name: unknown): Promise<AssetObject> {
-    const r = parseRename(id, name);
-    const a = await this.d.repo.renameAsset(r.id, r.name);
+  async renameAsset({ id, name }: RenameRequest): Promise<AssetObject> {
+    const a = await this.d.repo.renameAsset(id, name);
     if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
     return this.assetObject(a);
   }
 
   async deleteAsset(id: string): Promise<{ id: string; cancelledJob: boolean }> {
-    const existing = await this.d.repo.getAsset(assetId(id));
+    const existing = await this.d.repo.getAsset(id);
     if (!existing) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
     if (existing.type === AssetType.SYSTEM) {
       throw new ApiError('SystemAssetProtected', `Unable to delete asset ${id} because SYSTEM assets are not deletable`, { id });
@@ -290,11 +283,7 @@ export class AssetService {
     return { id: a.id, cancelledJob };
   }
 
-  async deleteAssets(query: URLSearchParams): Promise<{ deletedCount: number; deletedIds: string[]; skippedSystemCount: number }> {
-    return this.deleteAssetsFiltered(parseAssetFilter(query, false));
-  }
-
-  async deleteAssetsFiltered(filter: AssetFilter): Promise<{ deletedCount: number; deletedIds: string[]; skippedSystemCount: number }> {
+  async deleteAssets(filter: AssetFilter): Promise<{ deletedCount: number; deletedIds: string[]; skippedSystemCount: number }> {
     const given = Object.entries(filter).filter(([k, v]) => k !== 'extensions' && v !== null);
     if (given.length === 0) throw validation('bulk delete needs at least one filter (eventId, contentId, jobId, name, states or types)');
     const matches = await this.d.repo.findAssets({ ...filter, extensions: null });
@@ -311,9 +300,7 @@ export class AssetService {
     return { deletedCount: deletedIds.length, deletedIds, skippedSystemCount };
   }
 
-  async syncAssets(eventId: string): Promise<SyncResult> {
-    const id = optUuid({ eventId }, 'eventId');
-    if (!id) throw validation('eventId must be a GUID', { field: 'eventId' });
+  async syncAssets(id: string): Promise<SyncResult> {
     const event = await this.event(id);
     if (!event.vodFile) throw new ApiError('EventHasNoVodFile', `Unable to sync event ${id} because it has no VOD file`, { eventId: id });
     return this.d.jobs.runSync(id);
@@ -325,7 +312,7 @@ export class AssetService {
    * activity's heartbeat in Temporal.
    */
   async *watchAsset(id: string, signal: AbortSignal, pollMs = 250): AsyncGenerator<{ asset: AssetObject; progress: number | null }> {
-    const key = assetId(id);
+    const key = id;
     let last = '';
     let progress: number | null = null;
     let progressAt = 0;
@@ -355,136 +342,69 @@ export class AssetService {
 
   // --- events and vuflows ------------------------------------------------------------------
 
-  async createEvent(body: unknown): Promise<EventObject> {
-    const b = asObject(body, 'body');
-    const title = reqString(b, 'title');
-    const { vodFile, sourceUrl } = this.sourceFields(b);
-    await this.checkSourceUrl(sourceUrl);
-    if (vodFile === null && sourceUrl === null) throw validation('an event needs vodFile or sourceUrl', { field: 'vodFile' });
-    const vuflowId = await this.vuflowField(b);
+  async createEvent(req: CreateEventRequest): Promise<EventObject> {
+    await this.checkSourceUrl(req.sourceUrl);
+    await this.checkVuflow(req.vuflowId);
     const id = randomUUID();
-    const e = await this.d.repo.insertEvent({
-      id,
-      title,
-      contentId: optString(b, 'contentId', 'contentId', 256) ?? id,
-      refId: optString(b, 'refId', 'refId', 256),
-      externalId: optString(b, 'externalId', 'externalId', 256),
-      vuflowId,
-      vodFile,
-      sourceUrl,
-    });
+    const e = await this.d.repo.insertEvent({ ...req, id, contentId: req.contentId ?? id });
     return toEventObject(e);
   }
 
   async getEvent(id: string): Promise<EventObject> {
-    const key = optUuid({ id }, 'id');
-    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
-    return toEventObject(await this.event(key));
+    return toEventObject(await this.event(id));
   }
 
   async listEvents(pageIndex: number): Promise<EventObject[]> {
     return (await this.d.repo.listEvents(pageIndex)).map(toEventObject);
   }
 
-  async updateEvent(id: string, body: unknown): Promise<EventObject> {
-    const key = optUuid({ id }, 'id');
-    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
-    const b = asObject(body, 'body');
+  async updateEvent(key: string, req: UpdateEventRequest): Promise<EventObject> {
     await this.event(key);
-    const { vodFile, sourceUrl } = this.sourceFields(b);
-    await this.checkSourceUrl(sourceUrl);
-    const title = b.title === undefined ? undefined : reqString(b, 'title');
-    const e = await this.d.repo.updateEvent(key, {
-      title,
-      vodFile: vodFile ?? undefined,
-      sourceUrl: sourceUrl ?? undefined,
-      contentId: optString(b, 'contentId', 'contentId', 256) ?? undefined,
-      refId: optString(b, 'refId', 'refId', 256) ?? undefined,
-      externalId: optString(b, 'externalId', 'externalId', 256) ?? undefined,
-      vuflowId: (await this.vuflowField(b)) ?? undefined,
-    });
-    if (!e) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
+    await this.checkSourceUrl(req.sourceUrl ?? null);
+    await this.checkVuflow(req.vuflowId ?? null);
+    const e = await this.d.repo.updateEvent(key, req);
+    if (!e) throw new ApiError('EventNotFound', `Unable to find event ${key}`, { eventId: key });
     return toEventObject(e);
   }
 
-  async deleteEvent(id: string): Promise<{ id: string }> {
-    const key = optUuid({ id }, 'id');
-    if (!key) throw validation('the event id must be a GUID', { field: 'id' });
+  async deleteEvent(key: string): Promise<{ id: string }> {
     await this.event(key);
     // Generated assets go with their event (jobs cancelled, files removed); SYSTEM assets are
     // files the system found, such as the VOD itself, and stay on storage.
     const generated = await this.d.repo.findAssets({ ...NO_FILTER, eventId: key, types: [AssetType.IMAGE, AssetType.VIDEO, AssetType.GIF] });
     for (const a of generated) await this.removeAsset(a);
-    if (!(await this.d.repo.deleteEvent(key))) throw new ApiError('EventNotFound', `Unable to find event ${id}`, { eventId: id });
+    if (!(await this.d.repo.deleteEvent(key))) throw new ApiError('EventNotFound', `Unable to find event ${key}`, { eventId: key });
     return { id: key };
   }
 
-  /** The egress policy at request time, names resolved (the worker checks again where it connects). */
-  private async checkSourceUrl(sourceUrl: string | null): Promise<void> {
+  /**
+   * The egress policy at request time, names resolved (the worker or, for a callbackUrl, the
+   * orchestrator checks again where it connects). Sources and webhook URLs share it.
+   */
+  private async checkSourceUrl(sourceUrl: string | null, field = 'sourceUrl'): Promise<void> {
     if (sourceUrl === null) return;
     try {
       await resolveChecked(egressPolicyFromConfig(this.d.config), new URL(sourceUrl).hostname, timedLookup);
     } catch (err) {
-      if (err instanceof EgressRefusedError) throw validation(`sourceUrl is not allowed: ${err.message}`, { field: 'sourceUrl' });
-      if (networkErrorCode(err) === 'ENOTFOUND') throw validation("sourceUrl's host name does not resolve", { field: 'sourceUrl' });
-      throw new ApiError('Unavailable', `Unable to check sourceUrl because its host name could not be resolved (${describeNetworkError(err)})`, { field: 'sourceUrl' });
+      if (err instanceof EgressRefusedError) throw validation(`${field} is not allowed: ${err.message}`, { field });
+      if (networkErrorCode(err) === 'ENOTFOUND') throw validation(`${field}'s host name does not resolve`, { field });
+      throw new ApiError('Unavailable', `Unable to check ${field} because its host name could not be resolved (${describeNetworkError(err)})`, { field });
     }
   }
 
-  private sourceFields(b: Body): { vodFile: string | null; sourceUrl: string | null } {
-    const vodRaw = optString(b, 'vodFile', 'vodFile', 1024);
-    let vodFile: string | null = null;
-    if (vodRaw !== null) {
-      vodFile = normaliseRelative(vodRaw);
-      if (vodFile === null) throw validation('vodFile must be a path relative to the storage root, inside it', { field: 'vodFile' });
-      if (!/\.(mp4|mov|m4v|m3u8|ts|mkv)$/i.test(vodFile)) throw validation('vodFile must be an MP4/MOV file or an HLS .m3u8 playlist', { field: 'vodFile' });
-    }
-    const urlRaw = optString(b, 'sourceUrl', 'sourceUrl', 2048);
-    let sourceUrl: string | null = null;
-    if (urlRaw !== null) {
-      let u: URL;
-      try {
-        u = new URL(urlRaw);
-      } catch {
-        throw validation('sourceUrl must be an absolute http(s) URL', { field: 'sourceUrl' });
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw validation('sourceUrl must use http or https', { field: 'sourceUrl' });
-      if (u.username || u.password) throw validation('sourceUrl must not carry credentials', { field: 'sourceUrl' });
-      sourceUrl = u.toString();
-    }
-    return { vodFile, sourceUrl };
-  }
-
-  private async vuflowField(b: Body): Promise<string | null> {
-    const vuflowId = optUuid(b, 'vuflowId');
+  private async checkVuflow(vuflowId: string | null): Promise<void> {
     if (vuflowId !== null && !(await this.d.repo.getVuflow(vuflowId))) {
       throw new ApiError('VuflowNotFound', `Unable to find vuflow ${vuflowId}`, { vuflowId });
     }
-    return vuflowId;
   }
 
-  async createVuflow(body: unknown): Promise<VuflowObject> {
-    const b = asObject(body, 'body');
-    const name = reqString(b, 'name');
-    let cfg = b.configurationJson;
-    if (typeof cfg === 'string') {
-      try {
-        cfg = JSON.parse(cfg);
-      } catch {
-        throw validation('configurationJson must be JSON', { field: 'configurationJson' });
-      }
+  async createVuflow({ name, configurationJson }: CreateVuflowRequest): Promise<VuflowObject> {
+    const callbackUrl = vuflowCallbackUrl(configurationJson);
+    if (callbackUrl !== null) {
+      requireSigningSecret(this.d.config, 'configurationJson.callbackUrl');
+      await this.checkSourceUrl(callbackUrl, 'configurationJson.callbackUrl');
     }
-    const c = asObject(cfg, 'configurationJson');
-    // JSON text may spell a NUL as an escape; jsonb refuses it, so the parsed values get the rule too.
-    checkStrings(c, 'configurationJson');
-    const base = reqString(c, 'storageUrlPublic', 'configurationJson.storageUrlPublic', 2048);
-    try {
-      const u = new URL(base);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    } catch {
-      throw validation('configurationJson.storageUrlPublic must be an http(s) URL', { field: 'configurationJson.storageUrlPublic' });
-    }
-    return toVuflowObject(await this.d.repo.insertVuflow({ id: randomUUID(), name, configurationJson: c }));
+    return toVuflowObject(await this.d.repo.insertVuflow({ id: randomUUID(), name, configurationJson }));
   }
 
   async listVuflows(): Promise<VuflowObject[]> {

@@ -1,15 +1,8 @@
-// Field readers for request bodies and queries. Every reader names the field in its error
-// so a 400 says exactly what was wrong; the core never sees optional or untyped input.
+// The text rule at the edge: every string of a request (body, message, query, path) is
+// checked before any schema reads it, named by its path so a 400 says which field. The
+// fields' own shapes and limits are in api-schema/.
 import { textProblem } from '@framesmith/core/domain/text-input';
 import { validation } from '@framesmith/core/errors';
-
-export type Body = Record<string, unknown>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(v: string): boolean {
-  return UUID.test(v);
-}
 
 /** Fields whose text is multi-line by nature (an expression, JSON text): tab and line breaks pass. */
 const MULTILINE_FIELDS = new Set(['clip.filter', 'configurationJson']);
@@ -50,72 +43,4 @@ export function checkQuery(q: URLSearchParams): void {
     checkText(key, 'a query parameter name');
     checkText(value, key);
   }
-}
-
-export function asObject(v: unknown, field: string): Body {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw validation(`${field} must be a JSON object`, { field });
-  return v as Body;
-}
-
-export function reqString(b: Body, key: string, field = key, max = 256): string {
-  const v = b[key];
-  if (typeof v !== 'string' || v.trim() === '') throw validation(`${field} is required and must be a non-empty string`, { field });
-  if (v.length > max) throw validation(`${field} must be at most ${max} characters`, { field });
-  return v;
-}
-
-export function optString(b: Body, key: string, field = key, max = 2048): string | null {
-  const v = b[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') throw validation(`${field} must be a string`, { field });
-  if (v.length > max) throw validation(`${field} must be at most ${max} characters`, { field });
-  return v;
-}
-
-export function reqUuid(b: Body, key: string, field = key): string {
-  const v = reqString(b, key, field, 64);
-  if (!isUuid(v)) throw validation(`${field} must be a GUID`, { field });
-  return v.toLowerCase();
-}
-
-export function optUuid(b: Body, key: string, field = key): string | null {
-  const v = optString(b, key, field, 64);
-  if (v === null) return null;
-  if (!isUuid(v)) throw validation(`${field} must be a GUID`, { field });
-  return v.toLowerCase();
-}
-
-export function optInt(b: Body, key: string, range: { min: number; max: number }, field = key): number | null {
-  const v = b[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw validation(`${field} must be an integer`, { field });
-  if (v < range.min || v > range.max) throw validation(`${field} must be between ${range.min} and ${range.max}`, { field, min: range.min, max: range.max });
-  return v;
-}
-
-export function optNumber(b: Body, key: string, range: { min: number; max: number }, field = key): number | null {
-  const v = b[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw validation(`${field} must be a number`, { field });
-  if (v < range.min || v > range.max) throw validation(`${field} must be between ${range.min} and ${range.max}`, { field, min: range.min, max: range.max });
-  return v;
-}
-
-/** Booleans; the seed types some flags as int/float, so 0 and 1 are accepted too. */
-export function optBool(b: Body, key: string, field = key): boolean | null {
-  const v = b[key];
-  if (v === undefined || v === null) return null;
-  if (v === true || v === 1) return true;
-  if (v === false || v === 0) return false;
-  throw validation(`${field} must be true or false`, { field });
-}
-
-/** Query-string booleans: `true`/`false`/`1`/`0`, anything else is a 400. */
-export function queryBool(q: URLSearchParams, key: string): boolean {
-  const v = q.get(key);
-  if (v === null || v === '') return false;
-  const lower = v.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw validation(`${key} must be true or false`, { field: key });
 }
