@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, statSync, copyFileSync, chmodSync, renameSync, r
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './provision-chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPORAL_VERSION = '1.5.1';
@@ -177,9 +178,18 @@ const s3Server = needsStack ? ensureS3Server() : null;
 if (s3Server) env.S3_SERVER_BIN = s3Server;
 const grpcurl = mode === 'test' || mode === 'provision' ? ensureGrpcurl() : null;
 if (grpcurl) env.GRPCURL_BIN = grpcurl;
+// Headless Chromium only for the page tests: `npm start` and the bench do without it.
+if (mode === 'test' || mode === 'provision') {
+  const chromium = ensureChromium({ say });
+  if (!chromium.path) {
+    console.error(chromium.error);
+    process.exit(1);
+  }
+  env.CHROMIUM_PATH = chromium.path;
+}
 
 if (mode === 'provision') {
-  say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}, S3 server ${s3Server ?? '(unavailable)'}`);
+  say(`provisioned: node_modules, ffmpeg, Temporal CLI ${temporal ?? '(external TEMPORAL_ADDRESS)'}, S3 server ${s3Server ?? '(unavailable)'}, Chromium ${env.CHROMIUM_PATH}`);
   process.exit(0);
 }
 

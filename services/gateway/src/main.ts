@@ -26,6 +26,7 @@ import { transactionClientInterceptor } from '@framesmith/core/temporal/transact
 import { observeHttp } from './http-observer.js';
 import { registerReflection } from './rpc/reflection.js';
 import { rpcObserver } from './rpc/rpc-observer.js';
+import { isApiDocsPath, serveApiDocs } from './api-docs-route.js';
 
 const DEFAULT_VUFLOW_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -77,6 +78,14 @@ async function main() {
   // Each request in its log context (transaction id), timed and logged once it ends.
   const server = http.createServer((req, res) => observeHttp(req, res, () => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    // The reference page is public and static: before the REST handler and its API-key check.
+    if (isApiDocsPath(url.pathname)) {
+      return void serveApiDocs(url.pathname, req, res).catch((err: unknown) => {
+        log('gateway', 'api docs failed', { error: err });
+        if (res.headersSent) res.destroy();
+        else res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable\n');
+      });
+    }
     if (url.pathname.startsWith('/api/')) return void rest(req, res, url);
     if (contentPrefix && url.pathname.startsWith(contentPrefix + '/')) {
       return void serveContent(content, url.pathname.slice(contentPrefix.length + 1), req, res).catch((err: unknown) => {
