@@ -27,13 +27,14 @@ import { clipAccurate, clipCopy } from './scenarios/clip.js';
 import { controlPlane } from './scenarios/control-plane.js';
 import { bundledGifski, gifQuality, gifSpeed } from './scenarios/gif.js';
 import { imageGrab, imageGrabHls } from './scenarios/image.js';
+import { liveEdge } from './scenarios/live.js';
 import { clipAccurateS3, imageGrabS3 } from './scenarios/object-storage.js';
 import { nvdecDecode } from './scenarios/nvdec.js';
 import { priority } from './scenarios/priority.js';
 import { throughput } from './scenarios/throughput.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, imageGrabS3, clipAccurateS3, priority, controlPlane, throughput, nvdecDecode];
+const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, imageGrabS3, clipAccurateS3, priority, controlPlane, throughput, liveEdge, nvdecDecode];
 
 const FULL_MEDIA: MediaSpec = { seconds: 600, width: 1920, height: 1080, fps: 30, gopFrames: 60 };
 const QUICK_MEDIA: MediaSpec = { seconds: 40, width: 640, height: 360, fps: 30, gopFrames: 60 };
@@ -47,7 +48,7 @@ function params(quick: boolean, runs: number | null): BenchParams {
       gif: { start: '00:00:10', end: '00:00:13', fps: 18, width: 480 },
       image: { time: '00:00:29.500' },
       clip: { start: '00:00:12.250', end: '00:00:20.750' },
-      priorityBacklog: 40, loadSeconds: 3, loadConnections: 50, throughputJobs: 30, throughputRuns: 1,
+      priorityBacklog: 40, loadSeconds: 3, loadConnections: 50, throughputJobs: 30, throughputRuns: 1, liveRequests: runs ?? 5,
     };
   }
   return {
@@ -55,7 +56,7 @@ function params(quick: boolean, runs: number | null): BenchParams {
     gif: { start: '00:00:46', end: '00:00:52', fps: 18, width: 480 },
     image: { time: '00:07:31.500' },
     clip: { start: '00:03:00.250', end: '00:04:00.750' },
-    priorityBacklog: 100, loadSeconds: 10, loadConnections: 50, throughputJobs: 100, throughputRuns: 2,
+    priorityBacklog: 100, loadSeconds: 10, loadConnections: 50, throughputJobs: 100, throughputRuns: 2, liveRequests: runs ?? 20,
   };
 }
 

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { frameLuma } from '../scripts/stack/demo-media.js';
 import { api, stack, waitForAsset } from './support/api.js';
 import { pidsMatching, until } from './support/hls-server.js';
-import { type LiveOrigin, liveSegments, startLiveOrigin } from './support/live-origin.js';
+import { type LiveOrigin, liveSegments, startLiveOrigin } from '../scripts/stack/live-origin.js';
 import { expectedLumas, frameLumas, lumaError } from './support/media-check.js';
 
 const level = (n: number) => ((frameLuma(n) - 16) * 255) / 219;

@@ -19,6 +19,8 @@ export interface BenchParams {
   loadConnections: number;
   throughputJobs: number;
   throughputRuns: number;
+  /** B11: live clips timed (the p95 wants 20; --runs sets it). */
+  liveRequests: number;
 }
 
 export interface CpuWorker {

@@ -3,14 +3,15 @@
 // and appears in the playlist when it has "finished" (at t0 + (i + 1) s), as an encoder with no
 // latency would publish it; the playlist lists the last `window` segments, with no
 // EXT-X-ENDLIST. The test can stall the stream (the playlist stops changing) or end it. The
-// playlist is served over http and, with `storageFile`, also written to storage.
+// playlist is served over http and, with `storageFile`, also written to storage. Used by
+// test/live-wait.test.ts and the bench's B11.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { makeTestVideo } from '../../scripts/stack/demo-media.js';
-import { makeHls } from './media-check.js';
+import { runProcess } from '@framesmith/core/media/run-process';
+import { makeTestVideo } from './demo-media.js';
 
 export const LIVE_FPS = 25;
 export const SEGMENT_MS = 1_000;
@@ -40,7 +41,13 @@ export async function liveSegments(dir: string, seconds: number): Promise<{ uri:
     await mkdir(dir, { recursive: true });
     await makeTestVideo('ffmpeg', mp4, { seconds, fps: LIVE_FPS, width: 160, height: 90, gop: LIVE_FPS, audio: false });
   }
-  const index = await readFile(await makeHls(mp4, dir, SEGMENT_MS / 1000), 'utf8');
+  const indexFile = path.join(dir, 'index.m3u8');
+  if (!existsSync(indexFile)) {
+    // Stream copy: the 1 s GOPs make every segment exactly 1 s.
+    const args = ['-nostdin', '-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-f', 'hls', '-hls_time', String(SEGMENT_MS / 1000), '-hls_playlist_type', 'vod'];
+    await runProcess('ffmpeg', [...args, '-hls_segment_filename', path.join(dir, 'seg%03d.ts'), indexFile], { timeoutMs: 120_000 });
+  }
+  const index = await readFile(indexFile, 'utf8');
   const out: { uri: string; duration: number }[] = [];
   let duration = 0;
   for (const line of index.split('\n')) {

@@ -1,0 +1,70 @@
+// B11: live highlights. A live HLS playlist on storage gains a 1 s segment every second
+// (scripts/stack/live-origin.ts); each request is a frame-accurate VIDEO clip whose end lies
+// 10 s past the live edge, so its workflow waits for the edge (docs/api.md, Live rules). The
+// measure is readiness latency: from the moment the segment holding the clip's end is
+// published to the moment the client sees COMPLETED. Requests are spaced so that their
+// jobs rarely overlap: what is timed is the wait's reaction plus one clip, not a queue.
+import path from 'node:path';
+import { liveSegments, startLiveOrigin } from '../../scripts/stack/live-origin.js';
+import { type Scenario, type ScenarioOutcome, seconds, sleep } from '../lib/scenario.js';
+import { summarize } from '../lib/stats.js';
+
+const AHEAD_MS = 10_000;
+const TARGET_P95_MS = 3_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function p95(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
+}
+
+export const liveEdge: Scenario = {
+  id: 'B11',
+  title: (p) => `live highlights: ${p.liveRequests} clips ending 10 s past the live edge, ready after the last segment`,
+  async run(ctx): Promise<ScenarioOutcome> {
+    const n = ctx.params.liveRequests;
+    const spacingMs = 4_000;
+    const rel = 'bench-live';
+    const dir = path.join(ctx.storageRoot, rel);
+    // Long enough for every request's end, plus the window before the first one.
+    const segments = await liveSegments(dir, Math.ceil((n * spacingMs + AHEAD_MS) / 1000) + 40);
+    const origin = await startLiveOrigin({ dir, segments, startAt: 20, window: 120, storageFile: path.join(dir, 'live.m3u8') });
+    try {
+      const eventId = await ctx.rest.createEvent('bench B11', `${rel}/live.m3u8`);
+      const runs = [];
+      for (let i = 0; i < n; i++) {
+        // Ends off the segment boundaries (0..0.9 s into a segment), as real requests are.
+        const end = origin.edgeMs() + AHEAD_MS + (i % 10) * 90;
+        const start = end - 4_000;
+        const submitted = await ctx.rest.submit('video', { name: `b11 ${i}`, clip: { eventId, start: iso(start), end: iso(end) }, frameAccurate: true });
+        const publishedAt = origin.publishedAtMs(Math.floor((end - 1 - origin.t0) / 1000));
+        // Settled at once: a failure is reported after the others, not as an unhandled rejection.
+        runs.push(
+          ctx.rest.waitDone(submitted, { pollMs: 50, timeoutMs: 120_000 }).then(
+            (f) => ({ latencyMs: f.tDone - publishedAt, waitedMs: publishedAt - submitted.t0, error: null }),
+            (err: Error) => ({ latencyMs: NaN, waitedMs: NaN, error: err }),
+          ),
+        );
+        await sleep(spacingMs);
+      }
+      const settled = await Promise.all(runs);
+      const failed = settled.find((d) => d.error);
+      if (failed) throw failed.error!;
+      const done = settled;
+      const latencies = done.map((d) => d.latencyMs);
+      const s = summarize(latencies);
+      const p = p95(latencies);
+      ctx.log(`B11 latencies (ms): ${latencies.map((l) => Math.round(l)).join(', ')}`);
+      return {
+        row: { pipeline: `p95 ${seconds(p)} (median ${seconds(s.median)}, max ${seconds(s.max)})`, baseline: '—', ratio: '—', target: `p95 ≤ ${seconds(TARGET_P95_MS)}` },
+        met: p <= TARGET_P95_MS,
+        score: p / TARGET_P95_MS,
+        headline: `p95 ${seconds(p)}`,
+        breakdown: [`${n} clips, each waited ~${seconds(summarize(done.map((d) => d.waitedMs)).median)} for its last segment; readiness after it: median ${seconds(s.median)}, p95 ${seconds(p)}`],
+        data: { requests: n, latenciesMs: latencies, p95Ms: p, medianMs: s.median, aheadMs: AHEAD_MS, spacingMs },
+      };
+    } finally {
+      await origin.close();
+    }
+  },
+};
