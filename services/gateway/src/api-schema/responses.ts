@@ -27,6 +27,7 @@ export const assetObject = z
     dateModified: date,
     url: z.string().meta({ description: "the vuflow's public base joined with path (signed when content signing is on)" }),
     failureReason: z.string().optional().meta({ description: 'only on FAILED assets' }),
+    detail: z.string().optional().meta({ description: "only while a GENERATING asset's job waits for a live window's edge (Live rules)" }),
   })
   .meta({ id: 'Asset' });
 
