@@ -68,8 +68,8 @@ describe('gRPC server reflection', () => {
     const listed = await call({ listServices: '' });
     expect(listed.listServicesResponse.service.map((s: { name: string }) => s.name)).toContain('framesmith.v1.AssetService');
     const file = await call({ fileContainingSymbol: 'framesmith.v1.AssetService.GetAsset' });
-    const descriptors = file.fileDescriptorResponse.fileDescriptorProto.map((b64: string) => fromBinary(FileDescriptorProtoSchema, Buffer.from(b64, 'base64')));
-    const assets = descriptors.find((d: { name: string }) => d.name === 'framesmith/v1/assets.proto')!;
+    const descriptors = (file.fileDescriptorResponse.fileDescriptorProto as string[]).map((b64) => fromBinary(FileDescriptorProtoSchema, Buffer.from(b64, 'base64')));
+    const assets = descriptors.find((d) => d.name === 'framesmith/v1/assets.proto')!;
     const service = assets.service.find((s) => s.name === 'AssetService')!;
     expect(service.method.find((m) => m.name === 'GetAsset')).toMatchObject({ inputType: '.framesmith.v1.GetAssetRequest', outputType: '.framesmith.v1.Asset' });
     const unknown = await call({ fileContainingSymbol: 'framesmith.v1.NoSuchThing' });
