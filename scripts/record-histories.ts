@@ -1,8 +1,11 @@
 // Records one history of each workflow shape into test/fixtures/histories/ for the replay
 // test, from a fresh stack: image completed, image failed (bad media), image cancelled,
-// GIF, video (keyframe copy and frame-accurate), and sync. Rerun after changing workflows
-// on purpose; the replay test then guards against accidental non-determinism.
+// GIF, video (keyframe copy and frame-accurate), sync, and an image with a completion webhook
+// (the asset workflow starting its delivery, and the delivery retried once). Rerun after
+// changing workflows on purpose; the replay test then guards against accidental
+// non-determinism. RECORD_ONLY=name,name writes only those files.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -15,7 +18,15 @@ const OUT = path.resolve(import.meta.dirname, '../test/fixtures/histories');
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'framesmith-record-'));
-  const stack = await startStack({ env: { DATA_DIR: dataDir, PORT: String(await freePort()) }, log: false });
+  // The webhook receiver answers 500 once, then 200, so the delivery's history holds a retry.
+  let hooks = 0;
+  const receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(hooks++ === 0 ? 500 : 200).end()));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const callbackUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  const stack = await startStack({
+    env: { DATA_DIR: dataDir, PORT: String(await freePort()), WEBHOOK_SIGNING_SECRET: 'record', WEBHOOK_RETRY_INITIAL_MS: '200', OUTBOUND_ALLOW: '127.0.0.1/32' },
+    log: false,
+  });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
   const call = async (method: string, route: string, body?: unknown) => {
@@ -40,8 +51,13 @@ async function main() {
     jobs['video-cancelled'] = cancelled.jobId;
     await call('PUT', `/api/asset/sync/${ev.id}`);
     jobs['sync'] = `sync-${ev.id}`;
+    const hooked = await call('POST', '/api/asset/image/', { eventId: ev.id, name: 'hooked', time: '00:00:03', callbackUrl });
+    jobs['image-webhook'] = hooked.jobId;
+    jobs['webhook-delivered'] = `webhook-${hooked.id}`;
+    const only = process.env.RECORD_ONLY ? new Set(process.env.RECORD_ONLY.split(',')) : null;
     await mkdir(OUT, { recursive: true });
     for (const [name, workflowId] of Object.entries(jobs)) {
+      if (only && !only.has(name)) continue;
       const handle = client.workflow.getHandle(workflowId);
       await handle.result().catch(() => undefined);
       // The CLI writes the same proto JSON the Web UI exports, which historyFromJSON reads.
@@ -56,6 +72,7 @@ async function main() {
   } finally {
     await connection.close();
     await stack.stop();
+    receiver.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

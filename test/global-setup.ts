@@ -22,7 +22,10 @@ export async function setup(project: TestProject) {
       // Test clips are tiny; smart cut them anyway so the tests exercise it.
       SMART_CUT_MIN_COPIED_PIXELS: '0',
       // Test origins listen on 127.0.0.1; the rest of 127/8 stays refused (test/egress.test.ts's canary is on 127.0.0.2).
-      OUTBOUND_ALLOW: '127.0.0.1/32' },
+      OUTBOUND_ALLOW: '127.0.0.1/32',
+      // Completion webhooks: signed with this secret, retried 200 ms, 400 ms, ... up to 1 s apart
+      // so a receiver's outage costs the tests seconds (production: 1 s doubling to 15 min).
+      WEBHOOK_SIGNING_SECRET: 'test-webhook-secret', WEBHOOK_RETRY_INITIAL_MS: '200', WEBHOOK_RETRY_MAX_INTERVAL_MS: '1000' },
     log: (line) => {
       logFile.write(`${line}\n`);
       if (process.env.STACK_LOG) console.log(line);
