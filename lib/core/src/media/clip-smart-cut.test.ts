@@ -7,6 +7,8 @@ import {
   smartCutJoinArgs,
   smartCutList,
   smartCutMiddleArgs,
+  hevcMiddleBsf,
+  leadingPictures,
   smartCutPaysOff,
 } from './clip-smart-cut.js';
 import type { TrackInfo } from './track-info.js';
@@ -57,6 +59,37 @@ describe('smartCutPaysOff', () => {
   });
 });
 
+describe('planSmartCut with open GOPs', () => {
+  const gop25 = [0, 1, 2, 3, 4, 5];
+  it('copies one GOP, ending before the next keyframe’s leading pictures', () => {
+    const leading = new Map([[25, 4], [50, 4], [75, 4]]);
+    expect(planSmartCut(gop25, 25, 1.13, 3.41, leading)).toEqual({
+      kind: 'smart-cut',
+      clip: { first: 29, count: 57 },
+      head: { first: 29, count: 21 },
+      middle: { first: 50, count: 21 },
+      tail: { first: 71, count: 15 },
+    });
+  });
+  it('ends the copy before leading pictures even when the clip ends at that keyframe', () => {
+    expect(planSmartCut(gop25, 25, 0.5, 2, new Map([[50, 3]]))).toMatchObject({ middle: { first: 25, count: 22 }, tail: { first: 47, count: 3 } });
+  });
+  it('refuses to copy more than one open GOP', () => {
+    expect(planSmartCut(gop25, 25, 0.5, 3.5, new Map([[25, 4]]))).toMatchObject({ kind: 'full-reencode', reason: /one GOP at most/ });
+  });
+  it('is the closed-GOP plan when no keyframe has leading pictures', () => {
+    expect(planSmartCut(gop25, 25, 0.5, 3.5, new Map([[25, 0]]))).toEqual(planSmartCut(gop25, 25, 0.5, 3.5));
+  });
+});
+
+describe('leadingPictures', () => {
+  it('counts the frames after each keyframe in decode order that are shown before it', () => {
+    const k = (pts: number) => ({ pts, key: true });
+    const f = (pts: number | null) => ({ pts, key: false });
+    expect([...leadingPictures([k(0), f(0.16), f(0.08), f(0.04), k(1), f(0.92), f(0.84), f(null), f(0.88), f(1.2), f(1.04)])]).toEqual([[0, 0], [1, 3]]);
+  });
+});
+
 describe('smartCutBlocker', () => {
   const ok = { codec: 'h264', videoTracks: 1, onGrid: true, openGop: false };
   it('allows one constant-rate closed-GOP H.264 track', () => {
@@ -64,9 +97,13 @@ describe('smartCutBlocker', () => {
   });
   it('names each case that joins unsafely', () => {
     expect(smartCutBlocker({ ...ok, videoTracks: 2 })).toMatch(/2 video tracks/);
-    expect(smartCutBlocker({ ...ok, codec: 'hevc' })).toMatch(/codec is hevc/);
+    expect(smartCutBlocker({ ...ok, codec: 'mpeg2video' })).toMatch(/codec is mpeg2video/);
     expect(smartCutBlocker({ ...ok, onGrid: false })).toMatch(/variable or unknown/);
     expect(smartCutBlocker({ ...ok, openGop: true })).toMatch(/open GOPs/);
+  });
+  it('allows HEVC, open GOPs included (its leading pictures are marked and dropped)', () => {
+    expect(smartCutBlocker({ ...ok, codec: 'hevc' })).toBeNull();
+    expect(smartCutBlocker({ ...ok, codec: 'hevc', openGop: true })).toBeNull();
   });
 });
 
@@ -74,7 +111,7 @@ describe('piece arguments', () => {
   const src = { input: '/s/ev/hls/index.m3u8', inputOptions: ['-protocol_whitelist', 'file,crypto'] };
   it('encodes an edge with the mirrored x264 options, video only, in the shared timescale', () => {
     expect(
-      smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 0, first: 4.581333, frameCount: 21, x264Params: 'cabac=1:ref=1:keyint=50:qp=0:level=12:psy=0', pixFmt: 'yuv420p', timescale: 90000, output: 'head.mp4' })
+      smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 0, first: 4.581333, frameCount: 21, encoder: { codec: 'libx264', params: 'cabac=1:ref=1:keyint=50:qp=0:level=12:psy=0' }, pixFmt: 'yuv420p', timescale: 90000, output: 'head.mp4' })
         .flat()
         .join(' '),
     ).toBe(
@@ -83,6 +120,26 @@ describe('piece arguments', () => {
         '-map 0:0 -an -sn -dn -map_metadata -1 -frames:v 21 -fps_mode passthrough ' +
         '-c:v libx264 -preset veryfast -x264-params cabac=1:ref=1:keyint=50:qp=0:level=12:psy=0 -pix_fmt yuv420p ' +
         '-video_track_timescale 90000 -f mp4 head.mp4',
+    );
+  });
+  it('encodes an HEVC edge with libx265, the mirrored options and the VUI filter', () => {
+    expect(
+      smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 1, first: 1.16, frameCount: 19, encoder: { codec: 'libx265', params: 'ctu=64:ref=2:bframes=4', bsf: 'hevc_metadata=video_format=5' }, pixFmt: 'yuv420p10le', timescale: 1000, output: 'tail.mp4' })
+        .flat()
+        .join(' '),
+    ).toBe(
+      '-nostdin -hide_banner -v error -y -progress pipe:1 -nostats ' +
+        '-protocol_whitelist file,crypto -seek_timestamp 1 -ss 1.160000 -i /s/ev/hls/index.m3u8 ' +
+        '-map 0:1 -an -sn -dn -map_metadata -1 -frames:v 19 -fps_mode passthrough ' +
+        '-c:v libx265 -preset veryfast -x265-params ctu=64:ref=2:bframes=4 -bsf:v hevc_metadata=video_format=5 -pix_fmt yuv420p10le ' +
+        '-video_track_timescale 1000 -f mp4 tail.mp4',
+    );
+  });
+  it('filters the copied HEVC GOPs: leading pictures dropped for open GOPs, VUI normalised', () => {
+    expect(hevcMiddleBsf('hevc_metadata=video_format=5', true)).toBe('filter_units=remove_types=6-9,hevc_metadata=video_format=5');
+    expect(hevcMiddleBsf('hevc_metadata=video_format=5', false)).toBe('hevc_metadata=video_format=5');
+    expect(smartCutMiddleArgs({ ...src, streamIndex: 0, keyframe: 2, frameCount: 21, timescale: 1000, output: 'middle.mp4', bsf: 'hevc_metadata=video_format=5' }).flat().join(' ')).toContain(
+      '-c copy -copypriorss 0 -frames:v 21 -bsf:v hevc_metadata=video_format=5 -video_track_timescale 1000',
     );
   });
   it('copies the middle GOPs, dropping whatever the seek read before the keyframe', () => {

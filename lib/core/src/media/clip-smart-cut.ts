@@ -7,15 +7,21 @@
 //   - the clip holds no whole GOP (it lies inside one GOP, or spans a single keyframe):
 //     nothing to copy, and a full re-encode of under two GOPs is cheap anyway;
 //   - more than one video track is kept: each would need its own cut and join;
-//   - the codec is not H.264: the edges are made with libx264 and must share the copied
-//     GOPs' SPS/PPS;
+//   - the codec is neither H.264 nor HEVC: the edges are made with libx264 / libx265 and
+//     must share the copied GOPs' parameter sets;
 //   - the frames are not on a constant-rate grid (VFR, or missing timestamps): the pieces'
 //     durations would not add up at the joins;
-//   - open GOPs (frames after a keyframe, in decode order, shown before it): the first copied
-//     GOP would reference the GOP before it, which is not there.
+//   - open GOPs in H.264 (frames after a keyframe, in decode order, shown before it): those
+//     leading frames reference the GOP before, and H.264 gives no way to drop them from a copy.
+//     HEVC marks them (RASL/RADL NAL types), so an HEVC open GOP is cut: the leading pictures
+//     of the first copied keyframe are dropped (they are in the re-encoded head), and the
+//     copy ends before the next keyframe's leading pictures (re-encoded in the tail). One GOP
+//     at most is copied then: the leading pictures of a keyframe inside the copy would have
+//     to stay, and one filter cannot keep some and drop others;
 // Decided by the worker, after measuring:
-//   - x264 did not make the source, or its options cannot be mirrored (clip-x264.ts);
-//   - the first re-encoded edge's SPS/PPS differ from the source's, byte for byte;
+//   - x264 / x265 did not make the source, or its options cannot be mirrored (clip-x264.ts,
+//     clip-x265.ts);
+//   - an edge's parameter sets differ from the copied GOPs', byte for byte;
 //   - the joined file, decoded, has the wrong frame count or timing, or its copied frames
 //     differ from the source's (clip-verify.ts).
 // HLS sources are not excluded: with absolute-time seeks, `-copypriorss 0` trimming what the
@@ -48,9 +54,12 @@ export type SmartCutPlan =
 /**
  * Splits the clip [start, end) at the first keyframe at or after its first frame and the last
  * keyframe at or before the frame after its last one. `keyframes` and the times are offsets
- * in seconds from the track's first frame, on a constant-rate grid of `fps`.
+ * in seconds from the track's first frame, on a constant-rate grid of `fps`. `leading` gives,
+ * by keyframe frame index, how many frames follow it in decode order but are shown before it
+ * (an open GOP's leading pictures); with any, one GOP at most is copied and the copy stops
+ * before the next keyframe's leading pictures.
  */
-export function planSmartCut(keyframes: readonly number[], fps: number, start: number, end: number): SmartCutPlan {
+export function planSmartCut(keyframes: readonly number[], fps: number, start: number, end: number, leading: ReadonlyMap<number, number> = new Map()): SmartCutPlan {
   const clip = clipFrameSpan(fps, start, end);
   const endExclusive = clip.first + clip.count;
   const keys = [...new Set(keyframes.map((k) => Math.round(k * fps)))].sort((a, b) => a - b);
@@ -60,13 +69,37 @@ export function planSmartCut(keyframes: readonly number[], fps: number, start: n
   if (k1 === undefined || k2 === undefined || k2 <= k1) {
     return { kind: 'full-reencode', clip, reason: 'the clip holds no whole GOP to copy' };
   }
+  let copyEnd = k2;
+  if ([...leading.values()].some((n) => n > 0)) {
+    const next = keys.find((k) => k > k1)!;
+    if (next < k2) return { kind: 'full-reencode', clip, reason: 'open GOPs: a smart cut copies one GOP at most, and the clip holds more' };
+    copyEnd = k2 - (leading.get(k2) ?? 0);
+    if (copyEnd <= k1) return { kind: 'full-reencode', clip, reason: 'open GOPs: no frame of the GOP can be copied' };
+  }
   return {
     kind: 'smart-cut',
     clip,
     head: k1 > clip.first ? { first: clip.first, count: k1 - clip.first } : null,
-    middle: { first: k1, count: k2 - k1 },
-    tail: k2 < endExclusive ? { first: k2, count: endExclusive - k2 } : null,
+    middle: { first: k1, count: copyEnd - k1 },
+    tail: copyEnd < endExclusive ? { first: copyEnd, count: endExclusive - copyEnd } : null,
   };
+}
+
+/**
+ * For each keyframe (by presentation time) of packets in decode order, how many of the packets
+ * after it, before the next keyframe, are shown before it: an open GOP's leading pictures.
+ */
+export function leadingPictures(packets: readonly { pts: number | null; key: boolean }[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  let key: number | null = null;
+  for (const p of packets) {
+    if (p.pts === null) continue;
+    if (p.key) {
+      key = p.pts;
+      counts.set(key, 0);
+    } else if (key !== null && p.pts < key - 1e-6) counts.set(key, counts.get(key)! + 1);
+  }
+  return counts;
 }
 
 /**
@@ -89,9 +122,9 @@ export interface SmartCutFacts {
 /** Why a smart cut cannot be tried on this source, or null when it can. */
 export function smartCutBlocker(f: SmartCutFacts): string | null {
   if (f.videoTracks !== 1) return `${f.videoTracks} video tracks are kept; the smart cut joins one`;
-  if (f.codec !== 'h264') return `the source codec is ${f.codec || 'unknown'}; the smart cut re-encodes edges with libx264 to join H.264 only`;
+  if (f.codec !== 'h264' && f.codec !== 'hevc') return `the source codec is ${f.codec || 'unknown'}; the smart cut joins H.264 (edges by libx264) and HEVC (libx265) only`;
   if (!f.onGrid) return 'the source frame rate is variable or unknown';
-  if (f.openGop) return 'the source uses open GOPs';
+  if (f.openGop && f.codec === 'h264') return 'the source uses open GOPs, whose leading frames H.264 cannot mark for dropping from a copy';
   return null;
 }
 
@@ -99,17 +132,22 @@ const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
 export const EDGE_PRESET = 'veryfast';
 const PROGRESS = ['-progress', 'pipe:1', '-nostats'];
 
+/**
+ * The edges' encoder: libx264 with mirrorX264Options' params, or libx265 with
+ * mirrorX265Options' params and normaliseHevcBsf's filter (clip-x265.ts).
+ */
+export type EdgeEncoder = { codec: 'libx264'; params: string } | { codec: 'libx265'; params: string; bsf: string };
+
 export interface EdgeOptions {
   input: string;
   inputOptions: string[];
-  /** Decoder options of the strategy (decodeArgs); the encoder is always libx264 here. */
+  /** Decoder options of the strategy (decodeArgs); the encoder is always libx264/libx265 here. */
   decodeOptions: string[];
   streamIndex: number;
   /** Source time of the edge's first frame. */
   first: number;
   frameCount: number;
-  /** From mirrorX264Options. */
-  x264Params: string;
+  encoder: EdgeEncoder;
   /** The source's pixel format, so the edges' SPS has its chroma format and bit depth. */
   pixFmt: string | null;
   timescale: number;
@@ -126,7 +164,10 @@ export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
     ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
     // The preset sets the speed (the full re-encode's, video-strategy.ts); the mirrored
     // options after it fix everything that reaches the SPS/PPS.
-    ['-c:v', 'libx264', '-preset', EDGE_PRESET, '-x264-params', o.x264Params, ...(o.pixFmt ? ['-pix_fmt', o.pixFmt] : [])],
+    o.encoder.codec === 'libx264'
+      ? ['-c:v', 'libx264', '-preset', EDGE_PRESET, '-x264-params', o.encoder.params]
+      : ['-c:v', 'libx265', '-preset', EDGE_PRESET, '-x265-params', o.encoder.params, '-bsf:v', o.encoder.bsf],
+    o.pixFmt ? ['-pix_fmt', o.pixFmt] : [],
     // The concat demuxer does not rescale between pieces: all must share one timescale.
     ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
   ];
@@ -141,13 +182,21 @@ export interface MiddleOptions {
   frameCount: number;
   timescale: number;
   output: string;
+  /** Applied to the copied packets: HEVC's VUI normalisation and leading-picture drop (hevcMiddleBsf). */
+  bsf?: string | null;
+}
+
+/** HEVC's middle filter: the leading pictures (RADL/RASL, NAL types 6-9) of an open GOP dropped, then the VUI normalised. */
+export function hevcMiddleBsf(normalise: string, openGop: boolean): string {
+  return openGop ? `filter_units=remove_types=6-9,${normalise}` : normalise;
 }
 
 /**
  * The copied GOPs. The seek may land before the keyframe (one GOP early when the rounded-down
  * time is a hair before it; at the segment start for HLS), so `-copypriorss 0` drops every
  * packet shown before it; `-frames:v` counts packets, which for closed GOPs are exactly the
- * frames of the copied GOPs.
+ * frames of the copied GOPs (ffmpeg counts after the filter, so the dropped leading pictures
+ * of an HEVC open GOP do not count; the copy then ends just before the next keyframe).
  */
 export function smartCutMiddleArgs(o: MiddleOptions): string[][] {
   return [
@@ -155,7 +204,7 @@ export function smartCutMiddleArgs(o: MiddleOptions): string[][] {
     PROGRESS,
     [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.keyframe), '-i', o.input],
     ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
-    ['-c', 'copy', '-copypriorss', '0', '-frames:v', String(o.frameCount)],
+    ['-c', 'copy', '-copypriorss', '0', '-frames:v', String(o.frameCount), ...(o.bsf ? ['-bsf:v', o.bsf] : [])],
     ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
   ];
 }

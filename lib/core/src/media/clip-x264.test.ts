@@ -83,9 +83,14 @@ describe('mirrorX264Options', () => {
     const r = mirrorX264Options(o, QP0_SPS);
     expect(r.ok && r.params).toContain('keyint=50:bitrate=4000:vbv-maxrate=4000:vbv-bufsize=8000:nal-hrd=cbr:level=12:psy=0');
   });
+  it('mirrors MBAFF (x264 --tff / --bff) with a constant-rate timing, as the CLI writes it', () => {
+    const with_ = (field: string) => mirrorX264Options(parseX264Options(QP0_OPTIONS.replace('interlaced=0', `interlaced=${field}`))!, QP0_SPS);
+    expect(with_('tff')).toMatchObject({ ok: true, params: expect.stringMatching(/:level=12:psy=0:tff=1:force-cfr=1$/) });
+    expect(with_('bff')).toMatchObject({ ok: true, params: expect.stringMatching(/:psy=0:bff=1:force-cfr=1$/) });
+  });
   it('refuses what the edges cannot reproduce', () => {
     const with_ = (from: string, to: string) => mirrorX264Options(parseX264Options(QP0_OPTIONS.replace(from, to))!, QP0_SPS);
-    expect(with_('interlaced=0', 'interlaced=tff')).toEqual({ ok: false, reason: 'the source is interlaced (tff)' });
+    expect(with_('interlaced=0', 'interlaced=paff')).toEqual({ ok: false, reason: 'the source is interlaced (paff)' });
     expect(with_('intra_refresh=0', 'intra_refresh=1')).toMatchObject({ ok: false, reason: expect.stringMatching(/intra refresh/) });
     expect(with_('cqm=0', 'cqm=2')).toMatchObject({ ok: false, reason: expect.stringMatching(/quantiser matrices/) });
     expect(with_('bframes=0', 'bframes=3 open_gop=1')).toMatchObject({ ok: false, reason: 'the source uses open GOPs' });

@@ -85,7 +85,7 @@ const NUM = /^-?\d+(?:\.\d+)?$/;
 
 /**
  * The `-x264-params` that reproduce the source's SPS/PPS. Only options that reach the
- * headers are mirrored (entropy coder, references, B-frame structure, weighted prediction,
+ * headers are mirrored (entropy coder, references, B-frame structure, MBAFF, weighted prediction,
  * 8x8 transform, keyint → log2_max_frame_num, rate control → pic_init_qp, level, HRD);
  * the rest only change how the few edge frames look. psy=0 because x264 lowers the chroma QP
  * offset for psy-RD itself, and the SEI already records the lowered value.
@@ -98,7 +98,9 @@ export function mirrorX264Options(options: ReadonlyMap<string, string>, sps: Buf
     return v !== undefined && re.test(v) ? v : null;
   };
   // Structures that the edges cannot reproduce, or that make copied GOPs depend on others.
-  if (get('interlaced') !== undefined && get('interlaced') !== '0') return { ok: false, reason: `the source is interlaced (${get('interlaced')})` };
+  // MBAFF (x264 --tff / --bff) is mirrored below; anything else interlaced is not.
+  const interlaced = get('interlaced');
+  if (interlaced !== undefined && interlaced !== '0' && interlaced !== 'tff' && interlaced !== 'bff') return { ok: false, reason: `the source is interlaced (${interlaced})` };
   if (get('open_gop') === '1') return { ok: false, reason: 'the source uses open GOPs' };
   if (get('intra_refresh') === '1') return { ok: false, reason: 'the source uses periodic intra refresh instead of keyframes' };
   if (get('cqm') !== undefined && get('cqm') !== '0' && get('cqm') !== '1') return { ok: false, reason: 'the source uses custom quantiser matrices' };
@@ -145,5 +147,8 @@ export function mirrorX264Options(options: ReadonlyMap<string, string>, sps: Buf
   if (sps.length < 4) return { ok: false, reason: 'the source SPS is truncated' };
   p.push(`level=${sps[3]}`);
   p.push('psy=0');
+  // MBAFF edges: the same field order; the CLI's interlaced SPS has the fixed-frame-rate VUI
+  // timing that libx264 writes only with force-cfr (measured: the SPS then match byte for byte).
+  if (interlaced === 'tff' || interlaced === 'bff') p.push(`${interlaced}=1`, 'force-cfr=1');
   return { ok: true, params: p.join(':') };
 }
