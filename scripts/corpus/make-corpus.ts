@@ -1,10 +1,13 @@
-// Builds the media corpus (recipes.ts) under .cache/corpus/<hash of the recipes>/, once: a
-// finished build leaves manifest.json, and a build with the same recipes reuses it. Provisions
-// the encoders and packagers with apt-get when they are missing (as bootstrap.mjs does for
-// ffmpeg), or prints the command to run. `npx tsx scripts/corpus/make-corpus.ts` builds alone.
+// Builds the media corpus (recipes.ts) under <cache>/corpus/<hash of the recipes>/, once: a
+// finished build leaves manifest.json, and a build with the same recipes reuses it. The cache is
+// FRAMESMITH_CACHE when set (CI keeps it between clones, like the Temporal CLI), else the
+// repository's .cache. Sources build side by side, one per core. Provisions the encoders and
+// packagers with apt-get when they are missing (as bootstrap.mjs does for ffmpeg), or prints
+// the command to run. `npx tsx scripts/corpus/make-corpus.ts` builds alone.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +44,10 @@ export interface SourceFacts extends Omit<SourceRecipe, 'steps' | 'files' | 'pic
 export interface Corpus {
   dir: string;
   tools: Record<string, string>;
-  /** Sum of the sources' build times (wall clock, so it grows with the machine's load). */
+  /** Wall-clock time of the build (sources side by side), grown by the machine's load; 0 parts resumed. */
   buildSeconds: number;
+  /** Sum of the sources' own build times. */
+  sourceSeconds: number;
   sources: SourceFacts[];
 }
 
@@ -125,10 +130,15 @@ export function recipeHash(): string {
   return createHash('sha256').update(JSON.stringify({ BUILDER_VERSION, RECIPES, picture: RECIPES.map((r) => pictureArgs(r.picture, 'frames.y4m')) })).digest('hex').slice(0, 12);
 }
 
+/** Where built corpora are kept. */
+export function corpusCacheDir(): string {
+  return path.join(process.env.FRAMESMITH_CACHE || path.join(ROOT, '.cache'), 'corpus');
+}
+
 /** The corpus for the current recipes, built when not cached. `only` limits it to some sources. */
 export async function buildCorpus(o: { only?: string[]; log?: (line: string) => void } = {}): Promise<Corpus> {
   const log = o.log ?? ((l: string) => console.log(`[corpus] ${l}`));
-  const dir = path.join(ROOT, '.cache', 'corpus', recipeHash());
+  const dir = path.join(corpusCacheDir(), recipeHash());
   const manifest = path.join(dir, 'manifest.json');
   const wanted = RECIPES.filter((r) => !o.only?.length || o.only.includes(r.name));
   if (existsSync(manifest)) {
@@ -136,23 +146,36 @@ export async function buildCorpus(o: { only?: string[]; log?: (line: string) => 
     if (wanted.every((r) => cached.sources.some((s) => s.name === r.name))) return { ...cached, sources: cached.sources.filter((s) => wanted.some((r) => r.name === s.name)) };
   }
   provisionTools();
-  const sources: SourceFacts[] = [];
-  for (const r of wanted) {
-    // Each finished source leaves its facts beside its folder, so an interrupted build resumes.
-    const facts = path.join(dir, `${r.name}.json`);
-    if (existsSync(facts)) {
-      sources.push(JSON.parse(await readFile(facts, 'utf8')) as SourceFacts);
-      continue;
+  await mkdir(dir, { recursive: true });
+  const started = Date.now();
+  const sources: SourceFacts[] = new Array(wanted.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < wanted.length; i = next++) {
+      const r = wanted[i]!;
+      // Each finished source leaves its facts beside its folder, so an interrupted build resumes.
+      const facts = path.join(dir, `${r.name}.json`);
+      if (existsSync(facts)) {
+        sources[i] = JSON.parse(await readFile(facts, 'utf8')) as SourceFacts;
+        continue;
+      }
+      log(`building ${r.name} (${r.encoder} → ${r.packager})`);
+      const built = await buildSource(r, path.join(dir, r.name));
+      await writeFile(facts, JSON.stringify(built, null, 2));
+      sources[i] = built;
     }
-    log(`building ${r.name} (${r.encoder} → ${r.packager})`);
-    const built = await buildSource(r, path.join(dir, r.name));
-    await writeFile(facts, JSON.stringify(built, null, 2));
-    sources.push(built);
-  }
-  const corpus: Corpus = { dir, tools: await toolVersions(), buildSeconds: sources.reduce((a, x) => a + x.buildSeconds, 0), sources };
+  };
+  await Promise.all(Array.from({ length: Math.max(2, availableParallelism()) }, worker));
+  const corpus: Corpus = {
+    dir,
+    tools: await toolVersions(),
+    buildSeconds: (Date.now() - started) / 1000,
+    sourceSeconds: sources.reduce((a, x) => a + x.buildSeconds, 0),
+    sources,
+  };
   // A partial build (`only`) is not cached as the corpus.
   if (wanted.length === RECIPES.length) await writeFile(manifest, JSON.stringify(corpus, null, 2));
-  log(`built ${sources.length} sources in ${corpus.buildSeconds.toFixed(0)} s under ${dir}`);
+  log(`built ${sources.length} sources in ${corpus.buildSeconds.toFixed(0)} s (${corpus.sourceSeconds.toFixed(0)} s of work) under ${dir}`);
   return corpus;
 }
 

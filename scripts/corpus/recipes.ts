@@ -48,20 +48,22 @@ const audio = {
   opus: ff('-i', 'tone.wav', '-c:a', 'libopus', '-b:a', '96k', 'tone.opus'),
 };
 
-const GOP50 = ['--keyint', '50', '--min-keyint', '50', '--no-scenecut'];
+// One-second GOPs, as broadcast and streaming sources have (and what lets a 2-s clip hold a
+// whole GOP for the smart cut to copy).
+const GOP25 = ['--keyint', '25', '--min-keyint', '25', '--no-scenecut'];
 const P = (width: number, height: number, fps: string, seconds: number, depth: 8 | 10 = 8): Picture => ({ width, height, fps, seconds, depth });
 
 /** GStreamer: the pictures decoded from y4m, and the tone as AAC by VisualOn's encoder. */
 const GST_Y4M = 'filesrc location=frames.y4m ! y4mdec ! videoconvert';
 const GST_AAC = 'filesrc location=tone.wav ! wavparse ! audioconvert ! voaacenc bitrate=96000 ! aacparse';
-const GST_X264 = 'x264enc speed-preset=veryfast bitrate=1500 key-int-max=50 bframes=3 b-pyramid=true option-string=scenecut=0:min-keyint=50 ! video/x-h264,profile=high';
+const GST_X264 = 'x264enc speed-preset=veryfast bitrate=1500 key-int-max=25 bframes=3 b-pyramid=true option-string=scenecut=0:min-keyint=25 ! video/x-h264,profile=high';
 
 // GStreamer 1.22's mp4mux received taginject's image-orientation tag but wrote an identity
 // matrix, so the display matrices come from ffmpeg's mov muxer (its `rotate` stream tag).
 const rotated = (deg: 90 | 180 | 270): SourceRecipe => ({
   name: `ffmpeg-rotate-${deg}`, vod: 'vod.mp4', encoder: 'x264 CLI', packager: 'ffmpeg mov (rotate tag → display matrix)',
   codec: 'h264', gop: 'closed, B-pyramid', fps: 25, rotation: deg, start: '0', audio: ['aac'], picture: P(320, 180, '25', 4),
-  steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-metadata:s:v:0', `rotate=${deg}`, 'vod.mp4')],
+  steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-metadata:s:v:0', `rotate=${deg}`, 'vod.mp4')],
 });
 
 /** Frame times (ms) of the variable-rate source: 25 fps, then 50, then 30, as a phone might. */
@@ -79,47 +81,47 @@ export const RECIPES: SourceRecipe[] = [
   {
     name: 'ffmpeg-reference', vod: 'vod.mp4', encoder: 'ffmpeg libx264', packager: 'ffmpeg mov', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '25', 4),
-    steps: [ff('-i', 'frames.y4m', '-i', 'tone.wav', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart', 'vod.mp4')],
+    steps: [ff('-i', 'frames.y4m', '-i', 'tone.wav', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart', 'vod.mp4')],
   },
   {
     name: 'x264-bpyramid', vod: 'vod.mkv', encoder: 'x264 CLI', packager: 'mkvmerge', codec: 'h264', gop: 'closed, 3 B, B-pyramid',
     fps: 25, rotation: 0, start: '0', audio: ['opus'], picture: P(640, 360, '25', 4),
-    steps: [x264(...GOP50, '--bframes', '3', '--b-pyramid', 'normal', '-o', 'video.264', 'frames.y4m'), audio.opus, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.opus')],
+    steps: [x264(...GOP25, '--bframes', '3', '--b-pyramid', 'normal', '-o', 'video.264', 'frames.y4m'), audio.opus, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.opus')],
   },
   {
     name: 'x264-open-gop', vod: 'vod.mkv', encoder: 'x264 CLI', packager: 'mkvmerge', codec: 'h264', gop: 'open (recovery point SEI)',
     fps: 30000 / 1001, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '30000/1001', 5),
-    steps: [x264('--keyint', '60', '--min-keyint', '60', '--no-scenecut', '--open-gop', '--bframes', '3', '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'vod.mkv', '--default-duration', '0:30000/1001fps', 'video.264', 'tone.aac')],
+    steps: [x264('--keyint', '30', '--min-keyint', '30', '--no-scenecut', '--open-gop', '--bframes', '3', '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'vod.mkv', '--default-duration', '0:30000/1001fps', 'video.264', 'tone.aac')],
   },
   {
     name: 'x264-mbaff', vod: 'vod.mkv', encoder: 'x264 CLI (--tff: MBAFF)', packager: 'mkvmerge', codec: 'h264', gop: 'closed, interlaced MBAFF',
     fps: 25, rotation: 0, start: '0', audio: ['ac3'], picture: P(320, 240, '25', 4),
-    steps: [x264(...GOP50, '--tff', '-o', 'video.264', 'frames.y4m'), audio.ac3, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.ac3')],
+    steps: [x264(...GOP25, '--tff', '-o', 'video.264', 'frames.y4m'), audio.ac3, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.ac3')],
   },
   {
     name: 'x264-10bit', vod: 'vod.mkv', encoder: 'x264 CLI (--output-depth 10)', packager: 'mkvmerge', codec: 'h264 High 10', gop: 'closed, B-pyramid',
     fps: 24, rotation: 0, start: '0', audio: ['mp3'], picture: P(320, 180, '24', 4, 10),
-    steps: [x264('--keyint', '48', '--min-keyint', '48', '--no-scenecut', '--output-depth', '10', '-o', 'video.264', 'frames.y4m'), audio.mp3, mkv('-o', 'vod.mkv', '--default-duration', '0:24fps', 'video.264', 'tone.mp3')],
+    steps: [x264('--keyint', '24', '--min-keyint', '24', '--no-scenecut', '--output-depth', '10', '-o', 'video.264', 'frames.y4m'), audio.mp3, mkv('-o', 'vod.mkv', '--default-duration', '0:24fps', 'video.264', 'tone.mp3')],
   },
   {
     name: 'x264-four-audio', vod: 'vod.mkv', encoder: 'x264 CLI', packager: 'mkvmerge', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '0', audio: ['aac', 'ac3', 'mp3', 'opus'], picture: P(160, 120, '25', 4),
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, audio.ac3, audio.mp3, audio.opus, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac', 'tone.ac3', 'tone.mp3', 'tone.opus')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, audio.ac3, audio.mp3, audio.opus, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac', 'tone.ac3', 'tone.mp3', 'tone.opus')],
   },
   {
     name: 'x264-vfr', vod: 'vod.mkv', encoder: 'x264 CLI', packager: 'mkvmerge (--timestamps v2)', codec: 'h264', gop: 'closed, B-pyramid',
     fps: null, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '25', 6), files: { 'vfr.txt': vfrTimestamps() },
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'vod.mkv', '--timestamps', '0:vfr.txt', 'video.264', 'tone.aac')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'vod.mkv', '--timestamps', '0:vfr.txt', 'video.264', 'tone.aac')],
   },
   {
     name: 'x265-closed-gop', vod: 'vod.mkv', encoder: 'x265 CLI', packager: 'mkvmerge', codec: 'hevc', gop: 'closed (IDR), 4 B',
     fps: 25, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '25', 4),
-    steps: [x265(...GOP50, '--no-open-gop', '--bframes', '4', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.aac, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.aac')],
+    steps: [x265(...GOP25, '--no-open-gop', '--bframes', '4', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.aac, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.aac')],
   },
   {
     name: 'x265-open-gop-10bit', vod: 'vod.mkv', encoder: 'x265 CLI (--output-depth 10)', packager: 'mkvmerge', codec: 'hevc Main 10', gop: 'open (CRA + RASL)',
     fps: 25, rotation: 0, start: '0', audio: ['ac3'], picture: P(320, 180, '25', 4, 10),
-    steps: [x265(...GOP50, '--open-gop', '--output-depth', '10', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.ac3, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.ac3')],
+    steps: [x265(...GOP25, '--open-gop', '--output-depth', '10', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.ac3, mkv('-o', 'vod.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.ac3')],
   },
   {
     name: 'gst-h264-bpyramid', vod: 'vod.mp4', encoder: 'GStreamer x264enc', packager: 'GStreamer mp4mux', codec: 'h264', gop: 'closed, B-pyramid',
@@ -129,7 +131,7 @@ export const RECIPES: SourceRecipe[] = [
   {
     name: 'gst-hevc-open-gop', vod: 'vod.mp4', encoder: 'GStreamer x265enc', packager: 'GStreamer mp4mux', codec: 'hevc', gop: 'open (CRA + RASL)',
     fps: 25, rotation: 0, start: '0', audio: ['aac (voaacenc)'], picture: P(320, 180, '25', 4),
-    steps: [gst(`${GST_Y4M} ! x265enc speed-preset=veryfast bitrate=800 key-int-max=50 option-string=open-gop=1:min-keyint=50:scenecut=0:bframes=4 ! h265parse ! video/x-h265,stream-format=hvc1 ! mp4mux name=mux ! filesink location=vod.mp4 ${GST_AAC} ! mux.`)],
+    steps: [gst(`${GST_Y4M} ! x265enc speed-preset=veryfast bitrate=800 key-int-max=25 option-string=open-gop=1:min-keyint=25:scenecut=0:bframes=4 ! h265parse ! video/x-h265,stream-format=hvc1 ! mp4mux name=mux ! filesink location=vod.mp4 ${GST_AAC} ! mux.`)],
   },
   rotated(90),
   rotated(180),
@@ -137,7 +139,7 @@ export const RECIPES: SourceRecipe[] = [
   {
     name: 'ffmpeg-edit-list', vod: 'vod.mp4', encoder: 'x264 CLI', packager: 'ffmpeg mov (stream copy from 0.52 s: edit list hides the GOP head)', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '0 (media starts 13 frames before the edit)', audio: ['aac'], picture: P(320, 180, '25', 5),
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-ss', '0.52', '-i', 'plain.mkv', '-map', '0', '-c', 'copy', 'vod.mp4')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-ss', '0.52', '-i', 'plain.mkv', '-map', '0', '-c', 'copy', 'vod.mp4')],
   },
   {
     name: 'gst-hls-3600', vod: 'index.m3u8', encoder: 'GStreamer x264enc', packager: 'GStreamer hlssink2 (mpegtsmux)', codec: 'h264', gop: 'closed, B-pyramid',
@@ -152,12 +154,12 @@ export const RECIPES: SourceRecipe[] = [
   {
     name: 'ffmpeg-ts-wrap', vod: 'vod.ts', encoder: 'x264 CLI', packager: 'ffmpeg mpegts (-output_ts_offset: the 33-bit PTS wraps 2.2 s in)', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '95441.5 s, wraps to 0 at 95443.7 s', audio: ['ac3'], picture: P(320, 180, '25', 5),
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.ac3, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.ac3'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-output_ts_offset', '95441.5', '-f', 'mpegts', 'vod.ts')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.ac3, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.ac3'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-output_ts_offset', '95441.5', '-f', 'mpegts', 'vod.ts')],
   },
   {
     name: 'ffmpeg-hls-wrap', vod: 'index.m3u8', encoder: 'x264 CLI', packager: 'ffmpeg hls (MPEG-TS, -output_ts_offset: wraps 2.2 s in)', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '95441.5 s, wraps to 0 at 95443.7 s', audio: ['aac'], picture: P(320, 180, '25', 6),
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-output_ts_offset', '95441.5', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%03d.ts', 'index.m3u8')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-output_ts_offset', '95441.5', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%03d.ts', 'index.m3u8')],
   },
   {
     name: 'gst-fmp4', vod: 'vod.mp4', encoder: 'GStreamer x264enc', packager: 'GStreamer mp4mux (fragment-duration 1000)', codec: 'h264', gop: 'closed, B-pyramid',
@@ -167,11 +169,11 @@ export const RECIPES: SourceRecipe[] = [
   {
     name: 'ffmpeg-fmp4-hevc', vod: 'vod.mp4', encoder: 'x265 CLI', packager: 'ffmpeg mov (frag_keyframe, empty_moov)', codec: 'hevc', gop: 'closed (IDR)',
     fps: 25, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '25', 4),
-    steps: [x265(...GOP50, '--no-open-gop', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-tag:v', 'hvc1', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'vod.mp4')],
+    steps: [x265(...GOP25, '--no-open-gop', '--input', 'frames.y4m', '-o', 'video.hevc'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.hevc', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-tag:v', 'hvc1', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'vod.mp4')],
   },
   {
     name: 'ffmpeg-hls-fmp4', vod: 'index.m3u8', encoder: 'x264 CLI', packager: 'ffmpeg hls (fMP4 segments)', codec: 'h264', gop: 'closed, B-pyramid',
     fps: 25, rotation: 0, start: '0', audio: ['aac'], picture: P(320, 180, '25', 6),
-    steps: [x264(...GOP50, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_segment_filename', 'seg%03d.m4s', 'index.m3u8')],
+    steps: [x264(...GOP25, '-o', 'video.264', 'frames.y4m'), audio.aac, mkv('-o', 'plain.mkv', '--default-duration', '0:25fps', 'video.264', 'tone.aac'), ff('-i', 'plain.mkv', '-map', '0', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_segment_filename', 'seg%03d.m4s', 'index.m3u8')],
   },
 ];
