@@ -1,4 +1,4 @@
-// The one way the system fetches a URL it was given (playlists now, callbacks later): the
+// The one way the system fetches a URL it was given (playlists, completion webhooks): the
 // egress policy on the host, then again on the address the socket connects to, and no
 // redirects (a 3xx is refused; following it would let an allowed origin send us anywhere).
 // Built on node:http(s) rather than global fetch because their `lookup` hook is where the
