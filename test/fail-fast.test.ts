@@ -174,7 +174,10 @@ describe('a Temporal namespace without our search attributes', () => {
     expect(post.status).toBe(503);
     expect(post.body.errorType).toBe('Unavailable');
     expect((await db.query('SELECT count(*)::int AS n FROM assets WHERE event_id = $1', [eventId])).rows[0].n).toBe(0);
-    await until(() => /request failed.*INVALID_ARGUMENT.*Framesmith/.test(gateway.output()), 10_000, 'the cause chain in the log');
+    // One JSON line at level error, its message and the whole cause chain in `error`.
+    const failedLine = () => gateway.output().split('\n').filter((l) => l.includes('"msg":"request failed"')).map((l) => JSON.parse(l))[0];
+    await until(() => /INVALID_ARGUMENT.*Framesmith/.test(failedLine()?.error ?? ''), 10_000, 'the cause chain in the log');
+    expect(failedLine().level).toBe('error');
     console.log(`[fail-fast] logged: ${gateway.output().split('\n').find((l) => l.includes('request failed'))?.slice(0, 600)}`);
     gateway.child.kill('SIGTERM');
     await new Promise((r) => gateway.child.once('exit', r));
