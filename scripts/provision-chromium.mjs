@@ -5,7 +5,9 @@
 // CHROMIUM_PATH points at a browser installed some other way (macOS, a Chrome for Testing).
 // Run alone: `node scripts/provision-chromium.mjs` prints the browser's path (`--find`: without installing).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const NAMES = ['chromium', 'chromium-browser'];
@@ -30,9 +32,12 @@ function runs(bin) {
 
 /**
  * Returns the browser's path, installing Debian's package with apt-get when run as root (or
- * with password-less sudo). apt keeps the downloaded .deb files in /var/cache/apt/archives, so a
- * reinstall on the same machine downloads nothing; the package lists are refreshed only when
- * apt does not know the package yet. Returns { path: null, error } when it cannot be provided.
+ * with password-less sudo). The downloaded .deb files are kept in the project's tool cache
+ * (FRAMESMITH_CACHE, else ~/.cache/framesmith, /apt-archives) rather than apt's own folder,
+ * which Docker-derived images empty after every install (apt.conf.d/docker-clean): a fresh
+ * container with the cache mounted installs without downloading. The package lists are
+ * refreshed only when apt does not know the package yet. Returns { path: null, error } when
+ * it cannot be provided.
  */
 export function ensureChromium({ say = (m) => console.log(`[framesmith] ${m}`) } = {}) {
   const configured = process.env.CHROMIUM_PATH;
@@ -49,9 +54,12 @@ export function ensureChromium({ say = (m) => console.log(`[framesmith] ${m}`) }
   }
   say('chromium is missing: installing it with apt-get (Debian package chromium)...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const cache = path.join(process.env.FRAMESMITH_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'framesmith'), 'apt-archives');
+  mkdirSync(path.join(cache, 'partial'), { recursive: true });
   // Another apt run (ffmpeg's, a parallel provision) may hold the lock: wait for it, don't fail.
   const aptGet = (args) => {
-    const full = ['-o', 'DPkg::Lock::Timeout=300', ...args];
+    // Downloads run as root: apt's _apt user cannot write into a cache under root's home.
+    const full = ['-o', 'DPkg::Lock::Timeout=300', '-o', `Dir::Cache::archives=${cache}`, '-o', 'APT::Sandbox::User=root', ...args];
     const r = isRoot ? spawnSync('apt-get', full, { stdio: 'inherit', env }) : spawnSync('sudo', ['-n', 'apt-get', ...full], { stdio: 'inherit', env });
     return r.status === 0;
   };
