@@ -59,8 +59,9 @@ describe('live edge waits', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.stateString).toBe('GENERATING');
     await until(async () => /waiting for the live edge/.test((await api('GET', `/api/asset/${r.body.id}/`)).body.detail ?? ''), 10_000, 'the wait in the asset detail');
-    const history = await temporal.workflow.getHandle(r.body.jobId).fetchHistory();
-    expect(history.events!.some((e) => e.timerStartedEventAttributes)).toBe(true);
+    // The wait is a Temporal timer between playlist reads, not a running activity.
+    const timers = async () => (await temporal.workflow.getHandle(r.body.jobId).fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).length;
+    await until(async () => (await timers()) > 0, 5_000, 'a timer in the workflow history');
 
     const done = await waitForAsset(r.body.id, 60_000);
     expect(done.stateString, done.failureReason).toBe('COMPLETED');
