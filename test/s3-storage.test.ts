@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { grabFrameArgs } from '@framesmith/core/media/grab-frame-args';
+import { grabFrameArgs, grabWindowSeconds } from '@framesmith/core/media/grab-frame-args';
 import { openSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
 import { createS3Client, createS3Storage } from '@framesmith/core/storage/s3-storage';
@@ -136,7 +136,11 @@ describe('S3 storage backend', () => {
     const proxy = await countingProxy(new URL(server.endpoint));
     const viaProxy = new URL(src.input);
     viaProxy.port = String(proxy.port);
-    const { stdout } = await runProcess('ffmpeg', grabFrameArgs({ input: viaProxy.toString(), seconds, fps: src.probe.fps, originSeconds: src.probe.videoStartSeconds, inputOptions: src.inputOptions }).flat(), {
+    // The worker's grab of an indexed constant-rate source (make-image.ts): a short window before t, its last frame.
+    const t = src.probe.videoStartSeconds + seconds;
+    const from = t - grabWindowSeconds(src.probe.fps!);
+    const grab = grabFrameArgs({ input: viaProxy.toString(), inputOptions: src.inputOptions, start: { seek: from, zero: from }, pick: { kind: 'window', until: t, timescale: src.probe.videoTimescale } });
+    const { stdout } = await runProcess('ffmpeg', grab.flat(), {
       timeoutMs: 60_000,
       maxStdoutBytes: 1920 * 1080 * 3,
     });

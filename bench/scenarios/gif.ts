@@ -52,7 +52,9 @@ async function extractFrames(ctx: BenchContext, parent: string): Promise<{ dir: 
   // Probed once (the warm-up), outside the timed runs: the person running it knows the file.
   const originSeconds = originCache.get(src) ?? (await videoStartSeconds(src));
   originCache.set(src, originSeconds);
-  await runProcess('ffmpeg', gifFramesArgs({ input: src, inputOptions: [], originSeconds, plan, width: size.width, height: size.height, outputPattern: path.join(dir, 'f%05d.png') }).flat(), { timeoutMs: 600_000 });
+  // The worker's path for an indexed constant-rate source (make-gif.ts gifStart).
+  const seek = originSeconds + plan.seekSeconds;
+  await runProcess('ffmpeg', gifFramesArgs({ input: src, inputOptions: [], start: { seek, zero: seek }, firstFrameAt: seek, leadSeconds: plan.leadSeconds, plan, width: size.width, height: size.height, outputPattern: path.join(dir, 'f%05d.png') }).flat(), { timeoutMs: 600_000 });
   const frames = (await readdir(dir)).filter((f) => /^f\d+\.png$/.test(f)).sort().map((f) => path.join(dir, f));
   return { dir, frames, size };
 }

@@ -12,10 +12,12 @@ import type { GifJob, MediaResult } from '@framesmith/core/domain/job';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
 import { createGifskiProgressParser } from '@framesmith/core/media/gif-encode-progress';
-import { gifFramePlan, gifFramesArgs } from '@framesmith/core/media/gif-frames-args';
+import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions } from '@framesmith/core/media/gif-frames-args';
+import { locateFrameOnScreen } from '@framesmith/core/media/frame-listing';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
-import { openJobSource } from '@framesmith/core/media/open-source';
+import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
+import { fromBeginning, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
@@ -55,8 +57,9 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   if (src.durationSeconds !== null && start >= src.durationSeconds) {
     throw new BadInputError(`the clip starts at ${start.toFixed(3)} s, at or beyond the end of the source (${src.durationSeconds.toFixed(3)} s)`);
   }
-  const sourceWidth = src.probe.width!;
-  const sourceHeight = src.probe.height!;
+  // The frames come out of ffmpeg upright (autorotate), so they are sized as displayed.
+  const sourceWidth = src.probe.displayWidth!;
+  const sourceHeight = src.probe.displayHeight!;
   const size = gifOutputSize({ width: sourceWidth, height: sourceHeight }, { width: job.width, height: job.height }, limits.defaultGifMaxWidth);
   if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
     throw new BadInputError(
@@ -82,17 +85,24 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
     const progress = createProgressParser((p) => {
       if (p.frame !== null) ctx.progress(0.05 + (EXTRACT_SHARE - 0.05) * Math.min(1, p.frame / plan.frameCount), { phase: 'extract', speed: p.speed });
     });
-    await runProcess(
-      config.ffmpegPath,
-      gifFramesArgs({ input: src.input, inputOptions: src.inputOptions, originSeconds: src.probe.videoStartSeconds, plan, width: size.width, height: size.height, outputPattern: path.join(frameDir, 'f%05d.png') }).flat(),
-      { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => progress.push(chunk.toString('utf8')) },
-    );
-    // Fewer frames than planned when the clip runs past the last frame of the source.
-    // Numeric order: %05d grows a sixth digit past 99999 frames (limits are configurable).
-    const frames = (await readdir(frameDir))
-      .filter((f) => /^f\d+\.png$/.test(f))
-      .sort((a, b) => Number(a.slice(1, -4)) - Number(b.slice(1, -4)))
-      .map((f) => path.join(frameDir, f));
+    const from = await gifStart(config, src, start, plan, ctx);
+    const extract = async (s: GifStart) => {
+      await runProcess(
+        config.ffmpegPath,
+        gifFramesArgs({ input: src.input, inputOptions: src.inputOptions, ...s, plan, width: size.width, height: size.height, outputPattern: path.join(frameDir, 'f%05d.png') }).flat(),
+        { timeoutMs: limits.processTimeoutMs, signal: ctx.signal, onStdout: (chunk) => progress.push(chunk.toString('utf8')) },
+      );
+      // Fewer frames than planned when the clip runs past the last frame of the source.
+      // Numeric order: %05d grows a sixth digit past 99999 frames (limits are configurable).
+      return (await readdir(frameDir))
+        .filter((f) => /^f\d+\.png$/.test(f))
+        .sort((a, b) => Number(a.slice(1, -4)) - Number(b.slice(1, -4)))
+        .map((f) => path.join(frameDir, f));
+    };
+    let frames = await extract(from);
+    // A seek that yields nothing is the demuxer's failure (ffmpeg 5.1 cannot seek in HLS with
+    // fMP4 segments, measured): read from the beginning instead.
+    if (frames.length === 0 && from.start.seek !== null) frames = await extract({ ...from, start: fromBeginning(src.probe.startSeconds) });
     if (frames.length === 0) throw new BadInputError(`the source has no video frames between ${start.toFixed(3)} s and ${end.toFixed(3)} s`);
 
     ctx.progress(EXTRACT_SHARE, { phase: 'encode', frames: frames.length });
@@ -114,6 +124,37 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
     await rm(frameDir, { recursive: true, force: true });
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+type GifStart = Pick<GifFramesOptions, 'start' | 'firstFrameAt' | 'leadSeconds'>;
+
+/**
+ * Where the GIF's extraction starts reading and which frame comes first: the frame on screen
+ * at the clip start. An indexed container with a known rate seeks there itself (the plan's
+ * half-frame-early seek); MPEG-TS, HLS and unknown rates need the listed frame times.
+ */
+async function gifStart(config: Config, src: OpenedSource, startOffset: number, plan: GifFramePlan, ctx: JobContext): Promise<GifStart> {
+  const { probe } = src;
+  if (seeksByIndex(probe.formatName) && probe.fps) {
+    const seek = sourceTime(probe.videoStartSeconds, plan.seekSeconds);
+    return { start: { seek, zero: seek }, firstFrameAt: seek, leadSeconds: plan.leadSeconds };
+  }
+  const t = sourceTime(probe.videoStartSeconds, startOffset);
+  const located = await locateFrameOnScreen({
+    ffprobePath: config.ffprobePath,
+    input: src.input,
+    inputOptions: src.inputOptions,
+    streamIndex: probe.videoStreamIndex ?? 0,
+    grid: { origin: probe.videoStartSeconds, fps: probe.fps },
+    t,
+    formatName: probe.formatName,
+    containerStart: probe.startSeconds,
+    timeoutMs: Math.min(config.limits.processTimeoutMs, 120_000),
+    signal: ctx.signal,
+  });
+  if (located === null) throw new BadInputError(`the source has no frame at ${startOffset.toFixed(3)} s`);
+  const lead = t - located.pts;
+  return { start: located.start, firstFrameAt: located.pickAt, leadSeconds: lead > 1e-6 ? lead : 0 };
 }
 
 /** Where frame folders may be: swept of dead workers' frames at start-up. */

@@ -5,9 +5,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Config } from '@framesmith/core/config';
 import type { ImageJob, MediaResult } from '@framesmith/core/domain/job';
-import { grabFrameArgs } from '@framesmith/core/media/grab-frame-args';
-import { openJobSource } from '@framesmith/core/media/open-source';
+import { locateFrameOnScreen } from '@framesmith/core/media/frame-listing';
+import { type FramePick, grabFrameArgs, grabWindowSeconds } from '@framesmith/core/media/grab-frame-args';
+import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
+import { fromBeginning, type InputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
 
@@ -18,15 +20,27 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
   const src = await openJobSource(config, storage, job.source, ctx);
   const seconds = src.toSeconds(job.time);
   if (seconds === null) throw new BadInputError('the requested time cannot be mapped onto the source');
-  const width = src.probe.width!;
-  const height = src.probe.height!;
+  // ffmpeg applies the display matrix (autorotate): the frame comes out as displayed.
+  const width = src.probe.displayWidth!;
+  const height = src.probe.displayHeight!;
   ctx.progress(0.2, { phase: 'grab' });
   const frameBytes = width * height * 3;
-  const { stdout } = await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, seconds, fps: src.probe.fps, originSeconds: src.probe.videoStartSeconds, inputOptions: src.inputOptions }).flat(), {
-    timeoutMs: Math.min(config.limits.processTimeoutMs, 120_000),
-    signal: ctx.signal,
-    maxStdoutBytes: frameBytes,
-  });
+  const timeoutMs = Math.min(config.limits.processTimeoutMs, 120_000);
+  const grab = async (start: InputStart, pick: FramePick) =>
+    (await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, inputOptions: src.inputOptions, start, pick }).flat(), { timeoutMs, signal: ctx.signal, maxStdoutBytes: frameBytes })).stdout;
+  const t = sourceTime(src.probe.videoStartSeconds, seconds);
+  const fps = src.probe.fps;
+  let stdout: Buffer = Buffer.alloc(0);
+  // An indexed container seeks to the keyframe itself: decode a short window before t and keep
+  // its last frame, the one on screen at t whatever the frame rate. An empty window (a frame
+  // longer than the window, or a rate we do not know) and containers without an index need
+  // the real frame times.
+  if (seeksByIndex(src.probe.formatName) && fps) {
+    // Not before the first frame: a seek before it leaves ffmpeg's trim nothing to keep (measured).
+    const from = Math.max(src.probe.videoStartSeconds, t - grabWindowSeconds(fps));
+    stdout = await grab({ seek: from, zero: from }, { kind: 'window', until: t, timescale: src.probe.videoTimescale });
+  }
+  if (stdout.length === 0) stdout = await grabListed(config, src, t, ctx, grab, timeoutMs);
   if (stdout.length === 0) throw new BadInputError(`the source has no frame at ${seconds.toFixed(3)} s`);
   if (stdout.length !== frameBytes) throw new BadInputError(`the decoded frame has ${stdout.length} bytes, expected ${frameBytes} (${width}x${height})`);
   ctx.progress(0.6, { phase: 'encode' });
@@ -45,4 +59,34 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The frame on screen at source time t, found in the listed frame times and read from the keyframe before it. */
+async function grabListed(
+  config: Config,
+  src: OpenedSource,
+  t: number,
+  ctx: JobContext,
+  grab: (start: InputStart, pick: FramePick) => Promise<Buffer>,
+  timeoutMs: number,
+): Promise<Buffer> {
+  const { probe } = src;
+  const located = await locateFrameOnScreen({
+    ffprobePath: config.ffprobePath,
+    input: src.input,
+    inputOptions: src.inputOptions,
+    streamIndex: probe.videoStreamIndex ?? 0,
+    grid: { origin: probe.videoStartSeconds, fps: probe.fps },
+    t,
+    formatName: probe.formatName,
+    containerStart: probe.startSeconds,
+    timeoutMs,
+    signal: ctx.signal,
+  });
+  if (located === null) return Buffer.alloc(0);
+  const frame = await grab(located.start, { kind: 'from', at: located.pickAt });
+  // A seek that yields nothing where the listing shows a frame is the demuxer's failure (ffmpeg
+  // 5.1 cannot seek in HLS with fMP4 segments, measured): read from the beginning instead.
+  if (frame.length > 0 || located.start.seek === null) return frame;
+  return grab(fromBeginning(probe.startSeconds), { kind: 'from', at: located.pickAt });
 }

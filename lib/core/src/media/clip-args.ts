@@ -24,21 +24,25 @@
 // is the raw transport clock. It is done with -output_ts_offset rather than -copyts: with
 // -copyts, `-t` counts from zero on the source clock and HLS input seeking stopped matching
 // frames (measured on ffmpeg 5.1), while the offset shifts a clip made the normal way.
+import { type InputStart, inputStartArgs, onInputClock, signedMicros } from './source-clock.js';
 import type { TrackInfo } from './track-info.js';
 
-/** `-ss` value that is at or before t (microseconds, what ffmpeg parses): for accurate seeks. */
+/**
+ * `-ss` value that is at or before t (microseconds, what ffmpeg parses): for accurate seeks.
+ * Source times may be negative (MPEG-TS wrap correction, frames an MP4 edit list hides), and
+ * ffmpeg takes a negative `-ss` as such: clamping them to 0 seeked past the keyframe.
+ */
 export function seekFloor(t: number): string {
-  return micros(Math.floor(Math.max(0, t) * 1e6 + 1e-4));
+  return micros(Math.floor(t * 1e6 + 1e-4));
 }
 
 /** `-ss` value at or after t: for stream copies, so the backward keyframe seek lands on t itself. */
 export function seekCeil(t: number): string {
-  return micros(Math.ceil(Math.max(0, t) * 1e6 - 1e-4));
+  return micros(Math.ceil(t * 1e6 - 1e-4));
 }
 
 function micros(us: number): string {
-  const whole = Math.floor(us / 1e6);
-  return `${whole}.${String(us - whole * 1e6).padStart(6, '0')}`;
+  return signedMicros(us / 1e6);
 }
 
 export function seconds6(t: number): string {
@@ -83,8 +87,12 @@ function mp4Output(output: string, timescale: number | null): string[] {
 export interface ClipCopyOptions {
   input: string;
   inputOptions: string[];
-  /** Source time of the keyframe at or before the requested start. */
-  keyframe: number;
+  /**
+   * Where reading starts, so that the first packet is the keyframe at or before the requested
+   * start (source-clock.ts): an indexed container's seek to the keyframe's own time (rounded up),
+   * or the keyframe's DTS in MPEG-TS/HLS; `zero` is the source time the copy's clock counts from.
+   */
+  start: InputStart;
   /** Requested end, source time. */
   end: number;
   /** `-map 0:<index>` list (trackMapArgs). */
@@ -108,13 +116,13 @@ export function clipCopyArgs(o: ClipCopyOptions): string[][] {
   return [
     HEAD,
     PROGRESS,
-    [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekCeil(o.keyframe), '-i', o.input],
+    [...o.inputOptions, ...inputStartArgs(o.start), '-i', o.input],
     o.maps,
     ['-c:v', 'copy', ...audioEncodeArgs(o.audio, 'copy'), '-copypriorss', '0'],
-    ['-t', seconds6(o.end - o.keyframe)],
+    ['-t', secondsCeil(o.end - o.start.zero)],
     // Without copyTs the clip starts at zero (B-frame decode times below it are shifted too);
     // with it the source clock is restored instead.
-    o.copyTs ? ['-output_ts_offset', seconds6(o.keyframe)] : ['-avoid_negative_ts', 'make_zero'],
+    o.copyTs ? ['-output_ts_offset', seconds6(o.start.zero)] : ['-avoid_negative_ts', 'make_zero'],
     mp4Output(o.output, o.timescale),
   ];
 }
@@ -124,8 +132,16 @@ export interface ClipReencodeOptions {
   inputOptions: string[];
   /** Decoder options of the strategy (decodeArgs), before -i. */
   decodeOptions: string[];
+  /**
+   * Where reading starts (source-clock.ts): an indexed container seeks to `first` itself and
+   * ffmpeg's accurate seek drops what comes before; MPEG-TS/HLS start at the keyframe's DTS and
+   * the frames up to `first` are trimmed by filters.
+   */
+  start: InputStart;
   /** Source time of the clip's first frame (the requested start rounded up to a frame). */
   first: number;
+  /** A source time between the frame before `first` and `first`: video frames from here on are kept. */
+  pickAt: number;
   frameCount: number;
   /** Length of the clip in seconds (frameCount / fps for constant-rate sources). */
   duration: number;
@@ -140,12 +156,19 @@ export interface ClipReencodeOptions {
 
 /** Exact-frame full re-encode of every kept track. */
 export function clipReencodeArgs(o: ClipReencodeOptions): string[][] {
+  const videoAt = onInputClock(o.start, o.pickAt);
+  const audioAt = onInputClock(o.start, o.first);
+  // Frames between the input start and the clip's first frame (a keyframe's GOP read from its
+  // start): trimmed, and the clip's clock reset to its first frame, audio cut at the same time.
+  const lead = videoAt > 0;
+  const video = [...(lead ? [`trim=start=${signedMicros(videoAt)}`, 'setpts=PTS-STARTPTS'] : []), `trim=end_frame=${o.frameCount}`];
+  const audio = lead && o.audio.length > 0 ? ['-filter:a', `atrim=start=${signedMicros(Math.max(0, audioAt))},asetpts=PTS-STARTPTS`] : [];
   return [
     HEAD,
     PROGRESS,
-    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
+    [...o.inputOptions, ...o.decodeOptions, ...inputStartArgs(o.start), '-i', o.input],
     o.maps,
-    ['-filter:v', `trim=end_frame=${o.frameCount}`, '-fps_mode', 'passthrough'],
+    ['-filter:v', video.join(','), ...audio, '-fps_mode', 'passthrough'],
     o.videoEncode,
     audioEncodeArgs(o.audio, 'encode'),
     ['-t', secondsCeil(o.duration)],

@@ -33,6 +33,16 @@ describe('checkClipCoverage', () => {
     expect(checkClipCoverage({ ...copy, times: [], start: 0, end: 2, firstFrame: 0 })).toBe('the clip has no video frames');
   });
 
+  it('variable rate: the start may lie anywhere in the listed frame before the first one, not just 1/fps', () => {
+    // x264-vfr, 1.13 s: 40 ms frames at 1.12 and 1.16 under a nominal 50 fps; the clip starts at 1.16.
+    const vfr: ClipCoverage = { ...exact, times: times(60, 0, 0.02), frameSeconds: null, start: 1.13, end: 2.33, firstFrame: 1.16, exactCount: 60 };
+    expect(checkClipCoverage({ ...vfr, startGap: 0.04 })).toBeNull();
+    // Without the listed gap the clip's own 20 ms frames make the 30 ms lateness look like a missing frame.
+    expect(checkClipCoverage(vfr)).toBe('the source has no frame at 1.130 s: the clip would start at 1.160 s');
+    // The gap is still a limit.
+    expect(checkClipCoverage({ ...vfr, firstFrame: 1.2, startGap: 0.04 })).toBe('the source has no frame at 1.130 s: the clip would start at 1.200 s');
+  });
+
   it('refuses a wrong start, a wrong count, and a copy with far more than the request', () => {
     expect(checkClipCoverage({ ...exact, times: times(107, 1) })).toBe("the clip's first frame is at 1.000 s on its clock, expected 0.000 s");
     expect(checkClipCoverage({ ...exact, firstFrame: 3.4 })).toBe('the source has no frame at 3.130 s: the clip would start at 3.400 s');

@@ -28,6 +28,12 @@ export interface ClipCoverage {
   clockStart: number;
   /** Frames an exact clip must hold (start <= t < end, as listed in the source); null for a stream copy. */
   exactCount: number | null;
+  /**
+   * Exact clips: how long the source frame before the first one lasted (listed times), i.e. how
+   * far before the first frame the start may lie. A variable-rate source's frames are not
+   * 1/fps long (x264-vfr: a 40 ms frame under a 50 fps nominal rate). Null or absent: one frame.
+   */
+  startGap?: number | null;
 }
 
 const s3 = (t: number) => t.toFixed(3);
@@ -46,7 +52,7 @@ export function checkClipCoverage(c: ClipCoverage): string | null {
     return `the clip's first frame is at ${s3(times[0]!)} s on its clock, expected ${s3(c.clockStart)} s`;
   }
   const late = c.firstFrame - c.start;
-  if (exact ? late < -eps || late > frame + eps : late > eps) {
+  if (exact ? late < -eps || late > (c.startGap ?? frame) + eps : late > eps) {
     return `the source has no ${exact ? 'frame' : 'keyframe'} at ${s3(c.start)} s: the clip would start at ${s3(c.firstFrame)} s`;
   }
   // Where the clip's pictures stop, on the source's clock: the last one is shown for a frame.

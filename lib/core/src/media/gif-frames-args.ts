@@ -9,6 +9,7 @@
 // and the GIF plays at `fps`, so speed 2.0 takes every other frame of the normal extraction
 // and 0.5 shows each sampled moment at half speed. Speed 0 is one still frame: the start.
 import { grabSeekSeconds } from './grab-frame-args.js';
+import { type InputStart, inputStartArgs, onInputClock, signedMicros } from './source-clock.js';
 
 /** playbackSpeed is applied to this precision, so the sampling rate is an exact fraction. */
 export const SPEED_STEPS_PER_UNIT = 1000;
@@ -29,7 +30,7 @@ export interface GifFramePlanInput {
 
 export interface GifFramePlan {
   frameCount: number;
-  /** Input seek position: half a source frame before the frame on screen at the start. */
+  /** Input seek position, seconds from the first frame: half a source frame before the frame on screen at the start (constant rate). */
   seekSeconds: number;
   /**
    * How long the frame on screen at the start had already been showing, seconds (0 on a
@@ -66,8 +67,15 @@ export interface GifFramesOptions {
   input: string;
   /** Extra input options (protocol whitelist) chosen by the caller for the source kind. */
   inputOptions: string[];
-  /** Timestamp of the first video frame (MediaProbe.videoStartSeconds); offsets count from it. */
-  originSeconds: number;
+  /** Where reading starts (source-clock.ts planInputStart). */
+  start: InputStart;
+  /**
+   * Source time just before the frame on screen at the clip start: frames before it are
+   * trimmed (nothing to trim when the input seek went there itself).
+   */
+  firstFrameAt: number;
+  /** How long that frame had been showing at the clip start (the plan's, or from listed times). */
+  leadSeconds: number;
   plan: GifFramePlan;
   /** Output size from gifOutputSize. */
   width: number;
@@ -79,15 +87,20 @@ export interface GifFramesOptions {
 export function gifFramesArgs(o: GifFramesOptions): string[][] {
   const { plan } = o;
   const scale = [`scale=${o.width}:${o.height}:flags=lanczos`, 'format=rgb24'];
+  const at = onInputClock(o.start, o.firstFrameAt);
+  // The input seek drops frames before its own point; a seek to a keyframe further back
+  // (MPEG-TS, HLS) leaves the frames up to the clip start to trim.
+  const trim = at > 0 ? [`trim=start=${signedMicros(at)}`] : [];
   let filters: string[];
   if (plan.sampleRate === null) {
-    filters = scale;
+    filters = [...trim, ...scale];
   } else {
     const { num, den } = plan.sampleRate;
     filters = [
-      // Input seeking keeps the frame on screen at the start as the first frame; make the
-      // start itself time 0 (round(): setpts truncates, and TB is not a decimal fraction).
-      plan.leadSeconds > 0 ? `setpts=PTS-STARTPTS-round(${plan.leadSeconds.toFixed(6)}/TB)` : 'setpts=PTS-STARTPTS',
+      ...trim,
+      // The frame on screen at the start comes first; make the start itself time 0 (round():
+      // setpts truncates, and TB is not a decimal fraction).
+      o.leadSeconds > 0 ? `setpts=PTS-STARTPTS-round(${o.leadSeconds.toFixed(6)}/TB)` : 'setpts=PTS-STARTPTS',
       // round=up makes output slot k the last frame whose time is <= k / rate, i.e. the frame
       // on screen at that instant; start_time=0 anchors the slot grid at the clip start.
       `fps=${den === 1 ? num : `${num}/${den}`}:start_time=0:round=up`,
@@ -96,8 +109,8 @@ export function gifFramesArgs(o: GifFramesOptions): string[][] {
   }
   return [
     ['-nostdin', '-hide_banner', '-v', 'error', '-progress', 'pipe:1', '-nostats'],
-    // -ss on the video clock (see grab-frame-args.ts): HLS sources start near 1.4 s.
-    [...o.inputOptions, '-seek_timestamp', '1', '-ss', (o.originSeconds + plan.seekSeconds).toFixed(6), '-i', o.input],
+    // Frames come out upright (ffmpeg's autorotate applies the display matrix).
+    [...o.inputOptions, ...inputStartArgs(o.start), '-i', o.input],
     ['-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-frames:v', String(plan.frameCount)],
     ['-c:v', 'png', '-compression_level', String(FRAME_PNG_COMPRESSION), '-f', 'image2', '-y', o.outputPattern],
   ];

@@ -9,11 +9,15 @@ describe('keyframeListArgs', () => {
         '-show_entries packet=pts_time,dts_time,flags -of compact=p=0 /s/vod.mp4',
     );
   });
-  it('reads the whole stream without an interval and never asks for a negative start', () => {
+  it('reads the whole stream without an interval', () => {
     expect(keyframeListArgs({ input: 'in.m3u8', inputOptions: [], streamIndex: 0, interval: null }).flat().join(' ')).toBe(
       '-v error -select_streams 0 -show_entries packet=pts_time,dts_time,flags -of compact=p=0 in.m3u8',
     );
-    expect(keyframeListArgs({ input: 'x', inputOptions: [], streamIndex: 0, interval: { from: -0.5, to: 2 } }).flat()).toContain('0.000000%2.000000');
+  });
+  it('keeps negative source times (MPEG-TS wrap correction, edit lists) and reads from the beginning without a seek for from: null', () => {
+    expect(keyframeListArgs({ input: 'x', inputOptions: [], streamIndex: 0, interval: { from: -0.5, to: 2 } }).flat()).toContain('-0.500000%2.000000');
+    // A seek to 0 on a clock that starts at 3600 s failed ("Could not seek to position 0").
+    expect(keyframeListArgs({ input: 'x.m3u8', inputOptions: [], streamIndex: 0, interval: { from: null, to: 3605.41 } }).flat()).toContain('%3605.410000');
   });
 });
 
@@ -45,6 +49,8 @@ describe('frameTimeline', () => {
     const t = frameTimeline(parseKeyframeList(CLOSED_B), { origin: 0, fps: 25 });
     expect(t.frames).toEqual([0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24, 0.28]);
     expect(t.keyframes).toEqual([0, 0.2]);
+    // With their decode times: where an MPEG-TS/HLS seek must aim to land on them (source-clock.ts).
+    expect(t.keyframePackets).toEqual([{ pts: 0, dts: -0.08 }, { pts: 0.2, dts: 0.12 }]);
     expect(t.openGopKeyframes).toEqual([]);
     expect(t.onGrid).toBe(true);
   });

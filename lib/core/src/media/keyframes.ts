@@ -4,6 +4,8 @@
 // frames from before its keyframe (open GOP). Clip planning and the smart cut work on this.
 // Pure, except that the caller runs ffprobe with the arguments built here.
 
+import { type ListedKeyframe, signedMicros } from './source-clock.js';
+
 export interface VideoPacket {
   /** Presentation time in seconds on the source's own clock; null when the container has none. */
   pts: number | null;
@@ -19,10 +21,12 @@ export interface KeyframeListOptions {
   streamIndex: number;
   /**
    * Absolute source times to read between; null reads the whole stream. ffprobe seeks to the
-   * keyframe at or before `from` (an HLS reader to the segment start), so the keyframe that
-   * opens the GOP holding `from` is listed too.
+   * keyframe at or before `from` in an indexed container (MP4, Matroska), so the keyframe that
+   * opens the GOP holding `from` is listed too; MPEG-TS and HLS land after it (source-clock.ts),
+   * and `from: null` reads from the beginning without seeking. Times are on the source's clock,
+   * which may be negative (MPEG-TS wrap correction, MP4 edit lists), so they are not clamped.
    */
-  interval: { from: number; to: number } | null;
+  interval: { from: number | null; to: number } | null;
 }
 
 export function keyframeListArgs(o: KeyframeListOptions): string[][] {
@@ -30,7 +34,7 @@ export function keyframeListArgs(o: KeyframeListOptions): string[][] {
     ['-v', 'error'],
     o.inputOptions,
     ['-select_streams', String(o.streamIndex)],
-    o.interval ? ['-read_intervals', `${Math.max(0, o.interval.from).toFixed(6)}%${o.interval.to.toFixed(6)}`] : [],
+    o.interval ? ['-read_intervals', `${o.interval.from === null ? '' : signedMicros(o.interval.from)}%${signedMicros(o.interval.to)}`] : [],
     // `compact` prints key=value pairs, so the parser does not depend on ffprobe's column order.
     ['-show_entries', 'packet=pts_time,dts_time,flags', '-of', 'compact=p=0', o.input],
   ];
@@ -70,6 +74,8 @@ export interface FrameTimeline {
   frames: number[];
   /** Presentation times of the keyframes, ascending. */
   keyframes: number[];
+  /** The keyframes with their decode times, ascending: where a seek on a non-indexed demuxer lands (source-clock.ts). */
+  keyframePackets: ListedKeyframe[];
   /**
    * Keyframes after which (in decode order, before the next keyframe) a frame is shown that
    * comes before the keyframe: leading pictures of an open GOP, which need the previous GOP.
@@ -87,6 +93,7 @@ export interface FrameTimeline {
 export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: number; fps: number | null }): FrameTimeline {
   const frames: number[] = [];
   const keyframes: number[] = [];
+  const keyframePackets: ListedKeyframe[] = [];
   const openGopKeyframes: number[] = [];
   let missingPts = false;
   let currentKey: number | null = null;
@@ -99,6 +106,7 @@ export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: n
     frames.push(p.pts);
     if (p.key) {
       keyframes.push(p.pts);
+      keyframePackets.push({ pts: p.pts, dts: p.dts });
       currentKey = p.pts;
       currentKeyOpen = false;
     } else if (currentKey !== null && !currentKeyOpen && p.pts < currentKey - 1e-6) {
@@ -108,7 +116,8 @@ export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: n
   }
   frames.sort((a, b) => a - b);
   keyframes.sort((a, b) => a - b);
-  return { frames, keyframes, openGopKeyframes, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
+  keyframePackets.sort((a, b) => a.pts - b.pts);
+  return { frames, keyframes, keyframePackets, openGopKeyframes, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
 }
 
 function isOnGrid(frames: readonly number[], origin: number, fps: number | null): boolean {

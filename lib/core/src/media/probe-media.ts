@@ -11,8 +11,24 @@ export interface MediaProbe {
    * earlier than the first picture.
    */
   videoStartSeconds: number;
+  /** Absolute index of the first video stream (not a cover picture); null when there is none. */
+  videoStreamIndex: number | null;
+  /** Ticks per second of that stream's time base (`1/90000` → 90000); null when not 1/n. */
+  videoTimescale: number | null;
+  /** Stored (coded) picture size of the first video stream. */
   width: number | null;
   height: number | null;
+  /**
+   * Clockwise turn, 0/90/180/270, that players apply to the stored pixels (the track's display
+   * matrix; phones store landscape pixels and a 90° matrix). ffmpeg's autorotate applies it on
+   * decode, so every decoded picture is upright: the displayed size below is what comes out.
+   */
+  rotation: 0 | 90 | 180 | 270;
+  /** Size as displayed: width and height swapped for a quarter turn. */
+  displayWidth: number | null;
+  displayHeight: number | null;
+  /** The demuxer's name (`mov,mp4,...`, `matroska,webm`, `mpegts`, `hls`): how it seeks (seek-plan.ts). */
+  formatName: string;
   fps: number | null;
   /** Creation time from container tags, for ISO8601 mapping of MP4 sources. */
   creationTimeMs: number | null;
@@ -38,18 +54,48 @@ export function parseRate(rate: unknown): number | null {
   return a / b;
 }
 
+/**
+ * The clockwise display turn of a stream: the display matrix side data (ffmpeg 5+ reads the
+ * `rotate` tag into it) or, from older muxers, the `rotate` tag itself. ffprobe prints the
+ * matrix's angle counter-clockwise-positive or not depending on the version, but only a quarter
+ * turn changes the displayed shape, and ffmpeg's autorotate applies whichever it is.
+ */
+export function displayRotation(stream: Record<string, any> | undefined): 0 | 90 | 180 | 270 {
+  const side = Array.isArray(stream?.side_data_list) ? (stream!.side_data_list as Record<string, unknown>[]) : [];
+  const fromMatrix = side.map((d) => num(d.rotation)).find((r) => r !== null);
+  const degrees = fromMatrix ?? num(stream?.tags?.rotate) ?? 0;
+  const quarter = ((Math.round(degrees / 90) % 4) + 4) % 4;
+  return ([0, 90, 180, 270] as const)[quarter]!;
+}
+
+function timescale(tb: unknown): number | null {
+  const m = typeof tb === 'string' ? /^1\/(\d+)$/.exec(tb) : null;
+  const den = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(den) && den > 0 ? den : null;
+}
+
 export function mediaProbeFromJson(json: unknown): MediaProbe {
   const j = (json ?? {}) as { streams?: Record<string, any>[]; format?: Record<string, any> };
   const streams = j.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && !(s.disposition?.attached_pic === 1));
   const tags = { ...(j.format?.tags ?? {}), ...(video?.tags ?? {}) } as Record<string, string>;
   const creation = tags.creation_time ? Date.parse(tags.creation_time) : NaN;
+  const width = num(video?.width);
+  const height = num(video?.height);
+  const rotation = displayRotation(video);
+  const quarterTurn = rotation === 90 || rotation === 270;
   return {
     durationSeconds: num(j.format?.duration) ?? num(video?.duration),
     startSeconds: num(j.format?.start_time) ?? 0,
     videoStartSeconds: num(video?.start_time) ?? num(j.format?.start_time) ?? 0,
-    width: num(video?.width),
-    height: num(video?.height),
+    videoStreamIndex: typeof video?.index === 'number' ? video.index : null,
+    videoTimescale: timescale(video?.time_base),
+    width,
+    height,
+    rotation,
+    displayWidth: quarterTurn ? height : width,
+    displayHeight: quarterTurn ? width : height,
+    formatName: typeof j.format?.format_name === 'string' ? j.format.format_name : '',
     fps: parseRate(video?.avg_frame_rate) ?? parseRate(video?.r_frame_rate),
     creationTimeMs: Number.isNaN(creation) ? null : creation,
     timecode: tags.timecode ?? null,

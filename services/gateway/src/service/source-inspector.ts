@@ -108,8 +108,9 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       return {
         known: true,
         durationSeconds: opened.durationSeconds,
-        width: opened.probe.width,
-        height: opened.probe.height,
+        // As displayed (display matrix applied): outputs are sized upright, like players show it.
+        width: opened.probe.displayWidth,
+        height: opened.probe.displayHeight,
         fps: opened.probe.fps,
         hasTimecode: opened.hasTimecode,
         tracks: opened.tracks,

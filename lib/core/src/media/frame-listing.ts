@@ -1,0 +1,83 @@
+// Lists a video track's frames around a source time with ffprobe (packet flags, no decoding),
+// for every operation that must know real frame times: VIDEO always, IMAGE and GIF where the
+// container has no sample index or the rate is not constant (source-clock.ts).
+import { type FrameTimeline, frameTimeline, keyframeListArgs, parseKeyframeList } from './keyframes.js';
+import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from './run-process.js';
+import { frameOnScreen, type InputStart, justBefore, keyframeAtOrBefore, planInputStart } from './source-clock.js';
+
+/** ffprobe stops at the first packet past the end in decode order; B-frames shown before it come later. */
+export const LISTING_MARGIN_S = 2;
+/** How far before the time a second listing starts when the first one began after it (MPEG-TS, HLS land after the seek point). */
+export const LISTING_LOOKBACK_S = 10;
+
+export interface ListFramesInput {
+  ffprobePath: string;
+  input: string;
+  inputOptions: string[];
+  streamIndex: number;
+  grid: { origin: number; fps: number | null };
+  /** Source times: frames from `from` (and the keyframe at or before it) up to `to` are wanted. */
+  from: number;
+  to: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The listing tries `from` itself (an indexed container lands on the keyframe before it), then
+ * LISTING_LOOKBACK_S earlier, then the beginning of the stream with no seek at all (a seek to
+ * 0 on a clock that starts at 3600 s fails), until a keyframe at or before `from` is listed.
+ * Returns the last listing, which may still have no keyframe before `from` (the time is before
+ * the first frame) or no frames at all.
+ */
+export async function listFramesAround(o: ListFramesInput): Promise<FrameTimeline> {
+  const attempts: (number | null)[] = [o.from, o.from - LISTING_LOOKBACK_S, null];
+  let t: FrameTimeline | null = null;
+  for (const from of attempts) {
+    let stdout: Buffer;
+    try {
+      ({ stdout } = await runProcess(o.ffprobePath, keyframeListArgs({ input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from, to: o.to } }).flat(), {
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+        maxStdoutBytes: 64 << 20,
+      }));
+    } catch (err) {
+      // HLS refuses a seek before its first packet ("Could not seek to position"): the next
+      // attempt starts earlier or does not seek.
+      if (!(err instanceof ProcessError) || err instanceof ProcessCancelledError || err instanceof ProcessTimeoutError || from === null) throw err;
+      continue;
+    }
+    t = frameTimeline(parseKeyframeList(stdout.toString('utf8')), o.grid);
+    if (listingCovers(t, o.from)) return t;
+  }
+  return t!;
+}
+
+/** The listing holds a keyframe at or before `from` and a frame after it. */
+export function listingCovers(t: FrameTimeline, from: number): boolean {
+  return t.frames.length > 0 && t.keyframes.length > 0 && t.keyframes[0]! <= from + 1e-6;
+}
+
+export interface FrameOnScreenAt {
+  /** Source time of the frame on screen at the requested time. */
+  pts: number;
+  /** Source time just before it: keep frames at or after this to start with it. */
+  pickAt: number;
+  /** Where to start reading so that this frame is decoded (the keyframe before it). */
+  start: InputStart;
+}
+
+/**
+ * The frame on screen at source time `t`, from real frame times (variable rates, MPEG-TS and
+ * HLS), and where ffmpeg must start reading to decode it; null when `t` is before the first frame.
+ */
+export async function locateFrameOnScreen(
+  o: Omit<ListFramesInput, 'from' | 'to'> & { t: number; formatName: string; containerStart: number },
+): Promise<FrameOnScreenAt | null> {
+  const listing = await listFramesAround({ ...o, from: o.t, to: o.t + LISTING_MARGIN_S });
+  const shown = frameOnScreen(listing.frames, o.t);
+  if (shown === null) return null;
+  const pickAt = justBefore(shown, o.grid.fps ? 1 / o.grid.fps : 0);
+  const start = planInputStart({ formatName: o.formatName, containerStart: o.containerStart, target: pickAt, keyframe: keyframeAtOrBefore(listing.keyframePackets, shown.pts) });
+  return { pts: shown.pts, pickAt, start };
+}

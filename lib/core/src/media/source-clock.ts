@@ -1,0 +1,125 @@
+// Time origin and input seeking, decided once for every operation (docs/media.md, "Time
+// origin"). Requests count seconds from the first displayed frame ("from the start of the
+// stream"), whatever the container's clock says: MPEG-TS and HLS start wherever the packager's
+// clock was (3600 s, near the 33-bit wrap, where ffmpeg's wrap correction makes the start
+// negative), an MP4 edit list may hide frames before 0. Every args builder turns a request
+// time into a source time with sourceTime(), and starts reading with an InputStart from
+// planInputStart(), so no builder has its own idea of where the clock starts.
+//
+// How an input seek lands depends on the demuxer (measured, ffmpeg 5.1):
+// - MP4/MOV and Matroska have a sample index: `-seek_timestamp 1 -ss T` lands on the keyframe
+//   at or before T and decoding starts there. Nothing else needs to be known.
+// - MPEG-TS has none: ffmpeg searches the file for the first packet whose DTS is >= T, which
+//   is mid-GOP for any T after a keyframe; the decoder then waits for the next keyframe, and
+//   the grab is a whole GOP late (gst-ts-3600: frame 50 for frame 12).
+// - HLS seeks to the segment and then drops packets until a keyframe whose DTS is >= T (again
+//   the next GOP), and refuses a T before the first packet it read (a video keyframe whose
+//   DTS lies before the first audio packet).
+// So for anything but an indexed container the seek goes to the DTS of a keyframe we listed
+// (the demuxer lands exactly on it), and to no seek at all for the first GOP.
+
+/** The source time of a request time: seconds from the first displayed frame. */
+export function sourceTime(origin: number, seconds: number): number {
+  return origin + seconds;
+}
+
+/** The request time of a source time (inverse of sourceTime). */
+export function requestTime(origin: number, t: number): number {
+  return t - origin;
+}
+
+/** ffmpeg's demuxer names (probe format_name) whose input seek uses a sample index. */
+export function seeksByIndex(formatName: string): boolean {
+  return /^(mov|matroska)\b/.test(formatName);
+}
+
+/** A keyframe as listed (keyframes.ts): where a non-indexed demuxer can land. */
+export interface ListedKeyframe {
+  pts: number;
+  dts: number | null;
+}
+
+/**
+ * Where ffmpeg starts reading. `seek` is the `-ss` input value on the source clock (null: read
+ * from the beginning, no seek); `zero` is the source time that ffmpeg's clock then calls 0:
+ * the seek point (ffmpeg shifts by it), or the container's start time when not seeking.
+ */
+export interface InputStart {
+  seek: number | null;
+  zero: number;
+}
+
+export interface InputStartRequest {
+  /** Probe format_name. */
+  formatName: string;
+  /** Container start time (probe startSeconds): ffmpeg's zero when it does not seek. */
+  containerStart: number;
+  /** Source time decoding must reach: the first frame wanted (or a point just before it). */
+  target: number;
+  /** The keyframe at or before the target, when listed; without it a non-indexed container is read from the beginning. */
+  keyframe: ListedKeyframe | null;
+}
+
+/** Read from the beginning: ffmpeg's clock is then the container's, shifted by its start. */
+export function fromBeginning(containerStart: number): InputStart {
+  return { seek: null, zero: containerStart };
+}
+
+export function planInputStart(r: InputStartRequest): InputStart {
+  if (seeksByIndex(r.formatName)) return { seek: r.target, zero: r.target };
+  // No keyframe listed before the target: only reading from the beginning is sure to pass it.
+  if (r.keyframe === null) return fromBeginning(r.containerStart);
+  const landing = r.keyframe.dts ?? r.keyframe.pts;
+  // The first GOP: reading from the start costs nothing, and HLS refuses a seek before its
+  // first packet, which the keyframe's DTS (B-frame delay) usually is.
+  if (landing <= r.containerStart + 1e-6) return fromBeginning(r.containerStart);
+  // Rounded down to ffmpeg's microseconds: the DTS itself must satisfy DTS >= seek.
+  const seek = Math.floor(landing * 1e6 + 1e-4) / 1e6;
+  return { seek, zero: seek };
+}
+
+/** `-seek_timestamp 1 -ss <seek>` (the seek as a source timestamp, not an offset from start_time), or nothing. */
+export function inputStartArgs(s: InputStart): string[] {
+  return s.seek === null ? [] : ['-seek_timestamp', '1', '-ss', signedMicros(s.seek)];
+}
+
+/** A time on ffmpeg's clock after `s` (what filters such as trim compare with), to the microsecond. */
+export function onInputClock(s: InputStart, t: number): number {
+  return Math.round((t - s.zero) * 1e6) / 1e6;
+}
+
+/** Seconds with six decimals and a sign: ffmpeg parses `-0.817689` as a negative time. */
+export function signedMicros(t: number): string {
+  const us = Math.round(t * 1e6);
+  const sign = us < 0 ? '-' : '';
+  const abs = Math.abs(us);
+  return `${sign}${Math.floor(abs / 1e6)}.${String(abs % 1e6).padStart(6, '0')}`;
+}
+
+/**
+ * The frame on screen at source time t among listed frame times (ascending): the last one
+ * at or before t (a microsecond of slack for printed times), and the one before it; null
+ * when t is before the first frame.
+ */
+export function frameOnScreen(frames: readonly number[], t: number): { pts: number; previous: number | null } | null {
+  let at = -1;
+  for (let i = 0; i < frames.length && frames[i]! <= t + 1e-6; i++) at = i;
+  if (at < 0) return null;
+  return { pts: frames[at]!, previous: at > 0 ? frames[at - 1]! : null };
+}
+
+/** The keyframe at or before t, with its DTS when listed; null when none is listed. */
+export function keyframeAtOrBefore(keyframes: readonly ListedKeyframe[], t: number): ListedKeyframe | null {
+  let found: ListedKeyframe | null = null;
+  for (const k of keyframes) if (k.pts <= t + 1e-6 && (found === null || k.pts > found.pts)) found = k;
+  return found;
+}
+
+/**
+ * A point between a frame and the one before it, to select that frame with a filter that
+ * keeps frames at or after a time (trim=start): robust against the rounding of printed times.
+ */
+export function justBefore(frame: { pts: number; previous: number | null }, nominalFrame: number): number {
+  const gap = frame.previous === null ? nominalFrame : frame.pts - frame.previous;
+  return frame.pts - Math.max(1e-4, Math.min(gap, nominalFrame > 0 ? nominalFrame : gap) / 2);
+}
