@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { frameLuma } from '../scripts/stack/demo-media.js';
+import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
 import { api, stack, waitForAsset } from './support/api.js';
 import { pidsMatching, until } from './support/hls-server.js';
 import { type LiveOrigin, liveSegments, startLiveOrigin } from '../scripts/stack/live-origin.js';
@@ -144,11 +145,29 @@ describe('live edge waits', () => {
     expect(done.failureReason).toMatch(/the live stream stalled: no new segment for 3 s \(3 target durations\)/);
   }, 60_000);
 
-  it('deleting a waiting asset cancels the wait at once', async () => {
+  it('WatchAsset shows the wait; deleting the waiting asset cancels it at once', async () => {
     const live = await origin();
     const r = await api('POST', '/api/asset/image/', { eventId: await liveEvent(live), name: 'never', time: iso(live.edgeMs() + 60_000) });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     await until(async () => /waiting for the live edge/.test((await api('GET', `/api/asset/${r.body.id}/`)).body.detail ?? ''), 10_000, 'the wait');
+    // A gRPC client following the asset sees why it is still GENERATING.
+    const grpc = createFramesmithClient(stack().grpcAddress, stack().apiKey);
+    try {
+      const update = await new Promise<any>((resolve, reject) => {
+        const s = grpc.assets.watchAsset({ id: r.body.id });
+        s.on('data', (u: any) => {
+          if (u.asset?.detail) {
+            resolve(u);
+            s.cancel();
+          }
+        });
+        s.on('error', (e: any) => (e.code === 1 ? undefined : reject(e)));
+      });
+      expect(update.asset.stateString).toBe('GENERATING');
+      expect(update.asset.detail).toMatch(/^waiting for the live edge: it is at \S+Z, the request needs \S+Z, [\d.]+ s to go$/);
+    } finally {
+      grpc.close();
+    }
     const deleted = await api('DELETE', `/api/asset/${r.body.id}/`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.cancelledJob).toBe(true);
