@@ -27,6 +27,8 @@ export async function installTemporalMetrics(): Promise<() => Promise<string>> {
       processLogger()[level]({ component: 'temporal-sdk', ...entry.meta }, entry.message);
     }),
     telemetryOptions: {
+      // The native core's lines too (it prints to the console otherwise, in its own format).
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
       metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, useSecondsForDurations: true }, metricPrefix: 'temporal_' },
     },
   });
