@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { makeTestVideo, type TestVideoOptions } from '../../scripts/stack/demo-media.js';
+import { openApiChecker } from './openapi-check.js';
 
 export const stack = () => inject('stack');
 
@@ -26,6 +27,9 @@ export async function api(method: string, route: string, body?: unknown, headers
   } catch {
     json = text;
   }
+  // Every answer is checked against the gateway's own OpenAPI document, so the document cannot
+  // drift from what the API does (test/support/openapi-check.ts).
+  (await openApiChecker(s.restUrl, s.dataDir)).check(method, route, res.status, res.headers.get('content-type'), json);
   return { status: res.status, body: json, headers: res.headers };
 }
 
