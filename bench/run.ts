@@ -32,9 +32,10 @@ import { clipAccurateS3, imageGrabS3 } from './scenarios/object-storage.js';
 import { nvdecDecode } from './scenarios/nvdec.js';
 import { priority } from './scenarios/priority.js';
 import { throughput } from './scenarios/throughput.js';
+import { watchFanout } from './scenarios/watch.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, imageGrabS3, clipAccurateS3, priority, controlPlane, throughput, liveEdge, nvdecDecode];
+const SCENARIOS: Scenario[] = [gifSpeed, gifQuality, imageGrab, imageGrabHls, clipAccurate, clipCopy, imageGrabS3, clipAccurateS3, priority, controlPlane, throughput, liveEdge, watchFanout, nvdecDecode];
 
 const FULL_MEDIA: MediaSpec = { seconds: 600, width: 1920, height: 1080, fps: 30, gopFrames: 60 };
 const QUICK_MEDIA: MediaSpec = { seconds: 40, width: 640, height: 360, fps: 30, gopFrames: 60 };
@@ -228,6 +229,7 @@ async function main() {
       gifski,
       gpu,
       log,
+      stack,
       objectStorage() {
         if (!dataDir) return Promise.reject(new SkipScenario('the S3 variants need the stacks the harness starts (not --url)'));
         if (!objectStorage) {

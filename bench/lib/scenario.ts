@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { BenchMedia } from './bench-media.js';
 import type { ObjectStorageSide } from './object-storage-stack.js';
 import type { RestClient } from './rest-client.js';
+import type { Stack } from '../../scripts/stack/start-stack.js';
 
 export interface BenchParams {
   quick: boolean;
@@ -50,6 +51,8 @@ export interface BenchContext {
   /** Jobs per CPU worker process in the stack (the B5 slot count). */
   cpuConcurrency: number;
   workers: WorkerControl | null;
+  /** The stack the harness started (its PIDs, database, gRPC address); null with --url. */
+  stack: Stack | null;
   gifski: string;
   gpu: string | null;
   log(msg: string): void;

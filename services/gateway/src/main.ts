@@ -18,6 +18,7 @@ import { createRestHandler } from './rest/rest-routes.js';
 import { GRPC_SERVER_OPTIONS, rpcAdapterLimits } from './rpc/rpc-limits.js';
 import { registerRpc } from './rpc/rpc-routes.js';
 import { AssetService } from './service/asset-service.js';
+import { createAssetChanges } from './service/asset-changes.js';
 import { createSourceInspector } from './service/source-inspector.js';
 import { createTemporalJobs } from './temporal-jobs.js';
 import { createGatewayReadiness } from './readiness.js';
@@ -50,7 +51,9 @@ async function main() {
     // workflow starts, exactly like a gateway losing its node at the worst moment.
     jobs = { ...jobs, startAsset: async () => void process.kill(process.pid, 'SIGKILL') };
   }
-  const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage) });
+  // One LISTEN connection for every WatchAsset stream of this gateway.
+  const changes = createAssetChanges(config.databaseUrl);
+  const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage), changes });
 
   const rest = createRestHandler(service, {
     apiKeys: new Set(config.apiKeys),
@@ -108,6 +111,7 @@ async function main() {
     server.closeAllConnections();
     await new Promise<void>((r) => grpcServer.close(() => r()));
     await connection.close();
+    await changes.close();
     await pool.end();
   });
 }

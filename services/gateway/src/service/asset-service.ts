@@ -20,6 +20,7 @@ import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { EgressRefusedError, resolveChecked, timedLookup } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError, networkErrorCode } from '@framesmith/core/net/network-error';
 import type { SourceInfo, SourceInspector } from './source-inspector.js';
+import { type AssetChanges, SharedReads, WATCH_PROGRESS_MS } from './asset-changes.js';
 import { callbackUrlFor, requireSigningSecret, vuflowCallbackUrl } from './callback-url.js';
 import { liveSeconds, liveWaitFor, recordingCovers } from './live-times.js';
 import { describeLiveWait, type LiveWait, type LiveWaitStatus } from '@framesmith/core/media/live-window';
@@ -51,11 +52,16 @@ export interface AssetServiceDeps {
   storage: Storage;
   jobs: JobControl;
   inspector: SourceInspector;
+  /** The gateway's one subscription to asset changes (WatchAsset). */
+  changes: AssetChanges;
 }
 
 const PG_UNIQUE_VIOLATION = '23505';
 
 export class AssetService {
+  /** A running job's progress and live-wait detail, read once per period however many streams watch it. */
+  private readonly jobViews = new SharedReads<{ progress: number | null; detail: string | null }>(WATCH_PROGRESS_MS);
+
   constructor(private readonly d: AssetServiceDeps) {}
 
   /** The configured limits, which the adapters' request schemas are built from. */
@@ -308,35 +314,50 @@ export class AssetService {
 
   /**
    * Follows one asset until COMPLETED or FAILED; yields on every change of state or progress.
-   * State comes from PostgreSQL (any gateway instance sees it), progress from the running
-   * activity's heartbeat in Temporal.
+   * State comes from PostgreSQL, re-read only when the gateway's one LISTEN connection says the
+   * asset changed (asset-changes.ts), not polled. Progress comes from the running activity's
+   * heartbeat in Temporal, which no NOTIFY carries: while the asset is GENERATING it is read
+   * every `progressMs`, once per job however many streams watch it.
    */
-  async *watchAsset(id: string, signal: AbortSignal, pollMs = 250): AsyncGenerator<{ asset: AssetObject; progress: number | null }> {
+  async *watchAsset(id: string, signal: AbortSignal, progressMs = WATCH_PROGRESS_MS): AsyncGenerator<{ asset: AssetObject; progress: number | null }> {
     const key = id;
-    let last = '';
-    let progress: number | null = null;
-    let progressAt = 0;
-    let detail: string | null = null;
-    while (!signal.aborted) {
-      const a = await this.d.repo.getAsset(key);
-      if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
-      if (a.state === AssetState.COMPLETED) progress = 1;
-      else if (a.state === AssetState.GENERATING && a.jobId && Date.now() - progressAt >= 1000) {
-        progressAt = Date.now();
-        progress = (await this.d.jobs.progress(a.jobId).catch(() => null)) ?? progress;
-        detail = await this.liveDetail(a);
+    // Subscribed before the first read, so a change committed in between still wakes the stream.
+    const watch = this.d.changes.watch(key);
+    try {
+      let last = '';
+      let progress: number | null = null;
+      let detail: string | null = null;
+      let reread = true;
+      let a: StoredAsset | null = null;
+      while (!signal.aborted) {
+        if (reread || !a) {
+          a = await this.d.repo.getAsset(key);
+          if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
+        }
+        if (a.state === AssetState.COMPLETED) progress = 1;
+        else if (a.state === AssetState.GENERATING && a.jobId) {
+          const jobId = a.jobId;
+          const asset = a;
+          const view = await this.jobViews.get(jobId, async () => ({
+            progress: await this.d.jobs.progress(jobId).catch(() => null),
+            detail: await this.liveDetail(asset),
+          }));
+          progress = view.progress ?? progress;
+          detail = view.detail;
+        }
+        if (a.state !== AssetState.GENERATING) detail = null;
+        const fingerprint = `${a.state}:${progress}:${detail}:${a.dateModified.getTime()}`;
+        if (fingerprint !== last) {
+          last = fingerprint;
+          yield { asset: this.withDetail(this.assetObject(a), detail), progress };
+        }
+        if (a.state !== AssetState.GENERATING) return;
+        // Woken by a change: re-read the row. Timed out: only progress may have moved, unless
+        // the subscription is down, when this stream falls back to reading the row each period.
+        reread = (await watch.next(progressMs, signal)) || !this.d.changes.stats().connected;
       }
-      if (a.state !== AssetState.GENERATING) detail = null;
-      const fingerprint = `${a.state}:${progress}:${detail}:${a.dateModified.getTime()}`;
-      if (fingerprint !== last) {
-        last = fingerprint;
-        yield { asset: this.withDetail(this.assetObject(a), detail), progress };
-      }
-      if (a.state !== AssetState.GENERATING) return;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-      });
+    } finally {
+      watch.close();
     }
   }
 
