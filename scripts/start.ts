@@ -8,8 +8,9 @@ import { startStack } from './stack/start-stack.js';
 import { DEV_API_KEY } from '@framesmith/core/config';
 
 async function main() {
-  // A person reads this terminal: one readable line per log entry (LOG_FORMAT=json for the JSON lines).
-  const stack = await startStack({ env: { LOG_FORMAT: process.env.LOG_FORMAT || 'pretty' } });
+  // A person reads this terminal: one readable line per log entry, ours and the processes' (LOG_FORMAT=json for JSON lines).
+  process.env.LOG_FORMAT ||= 'pretty';
+  const stack = await startStack();
   const { config, apiKey, restUrl } = stack;
   const demoRel = 'demo/demo.mp4';
   // Made locally, then published like any output, so the folder and S3 modes work alike.

