@@ -114,6 +114,28 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
     let check: VerifyClipInput;
     // A variable-rate source's nominal rate is not its frame length: the check takes the clip's own.
     const frameSeconds = fps && timeline.onGrid ? 1 / fps : null;
+    // Exactly the frames of `span`, re-encoded, read from `from` (source-clock.ts) and trimmed from `pickAt` on.
+    const reencodeSpan = (from: InputStart, span: ExactSpan, pickAt: number) =>
+      run.ffmpeg(
+        clipReencodeArgs({
+          input: src.input,
+          inputOptions: src.inputOptions,
+          decodeOptions: decodeArgs(strategy),
+          start: from,
+          first: span.first,
+          pickAt,
+          frameCount: span.count,
+          duration: span.duration,
+          maps: mapArgs(tracks),
+          videoEncode: encodeArgs(strategy),
+          audio: tracks.audio,
+          copyTs: job.copyTs,
+          timescale,
+          output: tmp,
+        }),
+        { phase: 'full-reencode', frames: span.count, from: run.at, to: 0.95 },
+      );
+    const nothingWritten = async () => (await run.packetTimes(tmp).catch(() => [])).length === 0;
     if (!job.frameAccurate) {
       used = 'stream-copy';
       const t0 = sourceTime(origin, start);
@@ -141,6 +163,17 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
         { phase: 'copy', frames: Math.max(1, Math.round((origin + end - keyframe) * (fps ?? 25))), from: 0.05, to: 0.95 },
       );
       check = { file: tmp, copied: true, expect: { frameSeconds, start, end, firstFrame: keyframe - origin, clockStart: job.copyTs ? keyframe : 0, exactCount: null } };
+      if (copyStart.seek !== null && (await nothingWritten())) {
+        // ffmpeg 5.1 cannot seek in HLS with fMP4 segments, and a copy read from the beginning
+        // cannot be cut at the keyframe (output -ss with -t copied no video, measured): the same
+        // keyframe-aligned frames are re-encoded from the beginning, and the strategy says so.
+        const span = exactSpan(timeline, origin, fps, keyframe - origin, end);
+        used = 'full-reencode';
+        log('worker-gpu', 'keyframe clip re-encoded: the source cannot be seeked for a copy', { assetId: job.assetId });
+        await rm(tmp, { force: true });
+        await reencodeSpan(fromBeginning(src.probe.startSeconds), span, justBefore(frameOnScreen(timeline.frames, span.first)!, fps ? 1 / fps : 0));
+        check = { file: tmp, copied: false, expect: { frameSeconds, start: keyframe - origin, end, firstFrame: span.first - origin, clockStart: job.copyTs ? span.first : 0, exactCount: span.count } };
+      }
     } else {
       const span = exactSpan(timeline, origin, fps, start, end);
       if (span.count === 0) throw new BadInputError('the clip holds no frame of the source');
@@ -183,32 +216,10 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
         const reencodeStart: InputStart = seeksByIndex(src.probe.formatName)
           ? { seek: floor, zero: floor }
           : planInputStart({ formatName: src.probe.formatName, containerStart: src.probe.startSeconds, target: pickAt, keyframe: keyframeAtOrBefore(timeline.keyframePackets, span.first) });
-        const reencode = (from: InputStart) =>
-          run.ffmpeg(
-            clipReencodeArgs({
-              input: src.input,
-              inputOptions: src.inputOptions,
-              decodeOptions: decodeArgs(strategy),
-              start: from,
-              first: span.first,
-              pickAt,
-              frameCount: span.count,
-              duration: span.duration,
-              maps: mapArgs(tracks),
-              videoEncode: encodeArgs(strategy),
-              audio: tracks.audio,
-              copyTs: job.copyTs,
-              timescale,
-              output: tmp,
-            }),
-            { phase: 'full-reencode', frames: span.count, from: run.at, to: 0.95 },
-          );
-        await reencode(reencodeStart);
+        await reencodeSpan(reencodeStart, span, pickAt);
         // A seek that gave no pictures is the demuxer's failure (ffmpeg 5.1 cannot seek in HLS
         // with fMP4 segments, measured): decode from the beginning instead, trimmed the same way.
-        if (reencodeStart.seek !== null && (await run.packetTimes(tmp).catch(() => [])).length === 0) {
-          await reencode(fromBeginning(src.probe.startSeconds));
-        }
+        if (reencodeStart.seek !== null && (await nothingWritten())) await reencodeSpan(fromBeginning(src.probe.startSeconds), span, pickAt);
       }
     }
     ctx.progress(0.95, { phase: 'verify', path: used });
