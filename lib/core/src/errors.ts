@@ -13,6 +13,7 @@ export type ErrorType =
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
   | 'Conflict'
+  | 'IdempotencyKeyReused'
   | 'Unavailable'
   | 'InternalError';
 
@@ -29,6 +30,8 @@ const STATUS: Record<ErrorType, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   Conflict: 409,
+  // The same Idempotency-Key with a different request (docs/api.md, Idempotent requests).
+  IdempotencyKeyReused: 422,
   Unavailable: 503,
   InternalError: 500,
 };

@@ -208,3 +208,4 @@ export const idempotencyKey = z
   .regex(/^[\x21-\x7e]{1,255}$/, { error: `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} visible ASCII characters` })
   .optional()
   .meta({ description: 'any unique string (a UUID is a good choice); a retry with the same key and body within 24 h returns the first asset and starts nothing' });
+export const idempotencyHeader = z.object({ 'Idempotency-Key': idempotencyKey });

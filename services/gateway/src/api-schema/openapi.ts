@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import type { Limits } from '@framesmith/core/config';
-import { assetPath, assetRequestSchemas, deleteAssetsParams, idempotencyKey, listAssetsParams, noCacheQuery, pageQuery, renameRequest } from './asset-requests.js';
+import { assetPath, assetRequestSchemas, deleteAssetsParams, idempotencyHeader, listAssetsParams, noCacheQuery, pageQuery, renameRequest } from './asset-requests.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from './event-requests.js';
 import {
   assetObject,
@@ -50,7 +50,7 @@ export function createOpenApiDocument(limits: Limits) {
     tags: ['assets'],
     summary: `Create a ${what} asset`,
     description: 'Answers with the new asset in GENERATING; a workflow makes the file. See docs/api.md.',
-    requestParams: { header: z.object({ 'Idempotency-Key': idempotencyKey }) },
+    requestParams: { header: idempotencyHeader },
     requestBody: body(schema),
     responses: responses(assetObject, 'the new asset (or, for a repeated Idempotency-Key, the first one)', [400, 404, 409, 413, 415, 422]),
   });

@@ -79,6 +79,7 @@ export const ERROR_TYPES = [
   'PayloadTooLarge',
   'UnsupportedMediaType',
   'Conflict',
+  'IdempotencyKeyReused',
   'Unavailable',
   'InternalError',
 ] as const satisfies readonly ErrorType[];

@@ -4,11 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
 import { noteRoute } from '../http-observer.js';
-import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, idempotencyHeader, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
 import { createOpenApiDocument } from '../api-schema/openapi.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
 import { parseBody, parseRequest } from '../api-schema/parse.js';
 import { checkQuery, checkStrings, checkText } from '../service/parse-input.js';
+import { type IdempotencyKey, idempotencyScope } from '../service/idempotent-create.js';
 
 type Query = Record<string, string>;
 type Handler = (ctx: { params: Record<string, string>; query: Query; headers: IncomingMessage['headers']; body: () => Promise<unknown> }) => Promise<unknown>;
@@ -41,12 +42,16 @@ export function buildRoutes(svc: AssetService): Route[] {
     template: path,
   });
   const assets = assetRequestSchemas(svc.limits);
+  const idem = (headers: IncomingMessage['headers']): IdempotencyKey | null => {
+    const key = parseBody(idempotencyHeader, { 'Idempotency-Key': headers['idempotency-key'] })['Idempotency-Key'];
+    return key === undefined ? null : { scope: idempotencyScope(apiKeyOf(headers)!), key };
+  };
   const assetId = (params: Record<string, string>) => parseBody(assetPath, params).id;
   const eventId = (params: Record<string, string>) => parseBody(eventPath, params).id;
   return [
-    r('POST', '/asset/gif', async ({ body }) => svc.createGif(parseBody(assets.gif, await body()))),
-    r('POST', '/asset/video', async ({ body }) => svc.createVideo(parseBody(assets.video, await body()))),
-    r('POST', '/asset/image', async ({ body }) => svc.createImage(parseBody(assets.image, await body()))),
+    r('POST', '/asset/gif', async ({ body, headers }) => svc.createGif(parseBody(assets.gif, await body()), idem(headers))),
+    r('POST', '/asset/video', async ({ body, headers }) => svc.createVideo(parseBody(assets.video, await body()), idem(headers))),
+    r('POST', '/asset/image', async ({ body, headers }) => svc.createImage(parseBody(assets.image, await body()), idem(headers))),
     r('PUT', '/asset/sync/:eventId', async ({ params }) => svc.syncAssets(parseBody(syncPath, params).eventId)),
     r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(parseBody(renameRequest, { id: params.id, name: query.name ?? query.Name }))),
     r('GET', '/asset', async ({ query }) => svc.listAssets(parseBody(listAssetsQuery, query))),
@@ -67,6 +72,12 @@ export function buildRoutes(svc: AssetService): Route[] {
     r('POST', '/vuflow', async ({ body }) => svc.createVuflow(parseBody(createVuflowRequest, await body()))),
     r('GET', '/vuflow', async () => svc.listVuflows()),
   ];
+}
+
+/** The API key a request carries, in API-KEY or (older clients) X-Auth-Key. */
+function apiKeyOf(headers: IncomingMessage['headers']): string | null {
+  const key = headers['api-key'] || headers['x-auth-key'];
+  return typeof key === 'string' ? key : null;
 }
 
 const tooLarge = (maxBytes: number) => new ApiError('PayloadTooLarge', `Unable to read the request because the body is larger than ${maxBytes} bytes`);
@@ -172,8 +183,8 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         res.end(req.method === 'HEAD' ? undefined : openapi);
         return;
       }
-      const key = req.headers['api-key'] || req.headers['x-auth-key'];
-      if (typeof key !== 'string' || !opts.apiKeys.has(key)) {
+      const key = apiKeyOf(req.headers);
+      if (key === null || !opts.apiKeys.has(key)) {
         throw new ApiError('Unauthorized', 'Unable to authorise the request because the API-KEY or X-Auth-Key header is missing or unknown');
       }
       let pathMatched = false;

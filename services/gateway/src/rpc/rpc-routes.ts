@@ -16,11 +16,12 @@ import {
   VuflowSchema,
 } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
 import type * as z from 'zod';
-import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, idempotencyHeader, listAssetsQuery, renameRequest } from '../api-schema/asset-requests.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
 import { parseRequest } from '../api-schema/parse.js';
 import type { AssetService } from '../service/asset-service.js';
 import { checkStrings } from '../service/parse-input.js';
+import { type IdempotencyKey, idempotencyScope } from '../service/idempotent-create.js';
 import { registerHealth } from './health-service.js';
 
 const CODES: Record<ErrorType, Code> = {
@@ -36,6 +37,7 @@ const CODES: Record<ErrorType, Code> = {
   PayloadTooLarge: Code.ResourceExhausted,
   UnsupportedMediaType: Code.InvalidArgument,
   Conflict: Code.AlreadyExists,
+  IdempotencyKeyReused: Code.FailedPrecondition,
   Unavailable: Code.Unavailable,
   InternalError: Code.Internal,
 };
@@ -84,23 +86,29 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
   return (router: ConnectRouter) => {
     registerHealth(router, ready);
     const assets = assetRequestSchemas(svc.limits);
+    // Idempotency-Key as gRPC metadata (`idempotency-key`), scoped to the caller's API key as on REST.
+    const idem = (ctx: HandlerContext): IdempotencyKey | null => {
+      const key = parseRequest(idempotencyHeader, { 'Idempotency-Key': ctx.requestHeader.get('idempotency-key') ?? undefined })['Idempotency-Key'];
+      const apiKey = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
+      return key === undefined ? null : { scope: idempotencyScope(apiKey!), key };
+    };
     const assetId = (id: string) => parseRequest(assetPath, { id }).id;
     const eventId = (id: string) => parseRequest(eventPath, { id }).id;
     router.service(AssetServiceDesc, {
-      createGif: authed(async (r) => {
+      createGif: authed(async (r, ctx) => {
         // An unset clip reaches the schema as undefined, which refuses it as REST does a missing one.
         const clip = (r.clip && { eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end })!;
         const { fps, width, height, playbackRepeats, reverse, playbackSpeed, filename, priority, callbackUrl } = r;
-        return toAsset(await svc.createGif(parseRequest(assets.gif, { clip, name: r.name, fps, width, height, playbackRepeats, reverse, playbackSpeed, filename, priority, callbackUrl })));
+        return toAsset(await svc.createGif(parseRequest(assets.gif, { clip, name: r.name, fps, width, height, playbackRepeats, reverse, playbackSpeed, filename, priority, callbackUrl }), idem(ctx)));
       }),
-      createVideo: authed(async (r) => {
+      createVideo: authed(async (r, ctx) => {
         const clip = (r.clip && { eventId: r.clip.eventId, start: r.clip.start, end: r.clip.end, filter: r.clip.filter })!;
         const { mezzanine, frameAccurate, copyTs, filename, priority, callbackUrl } = r;
-        return toAsset(await svc.createVideo(parseRequest(assets.video, { clip, name: r.name, mezzanine, frameAccurate, copyTs, filename, priority, callbackUrl })));
+        return toAsset(await svc.createVideo(parseRequest(assets.video, { clip, name: r.name, mezzanine, frameAccurate, copyTs, filename, priority, callbackUrl }), idem(ctx)));
       }),
-      createImage: authed(async (r) => {
+      createImage: authed(async (r, ctx) => {
         const { eventId, name, time, filename, priority, callbackUrl } = r;
-        return toAsset(await svc.createImage(parseRequest(assets.image, { eventId, name, time, filename, priority, callbackUrl })));
+        return toAsset(await svc.createImage(parseRequest(assets.image, { eventId, name, time, filename, priority, callbackUrl }), idem(ctx)));
       }),
       renameAsset: authed(async (r) => toAsset(await svc.renameAsset(parseRequest(renameRequest, { id: r.id, name: r.name })))),
       syncAssets: authed(async (r) => svc.syncAssets(parseRequest(syncPath, { eventId: r.eventId }).eventId)),

@@ -16,6 +16,8 @@ import { assetWorkflowId } from '@framesmith/core/temporal/names';
 import type { ClipTime } from '@framesmith/core/time';
 import type { CreateRequest, GifRequest, ImageRequest, ListAssetsRequest, RenameRequest, VideoRequest } from '../api-schema/asset-requests.js';
 import type { CreateEventRequest, CreateVuflowRequest, UpdateEventRequest } from '../api-schema/event-requests.js';
+import { createIdempotencyStore, type IdempotencyStore } from '@framesmith/core/db/idempotency';
+import { type IdempotencyKey, idempotentCreate, requestHash } from './idempotent-create.js';
 import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { EgressRefusedError, resolveChecked, timedLookup } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError, networkErrorCode } from '@framesmith/core/net/network-error';
@@ -62,7 +64,12 @@ export class AssetService {
   /** A running job's progress and live-wait detail, read once per period however many streams watch it. */
   private readonly jobViews = new SharedReads<{ progress: number | null; detail: string | null }>(WATCH_PROGRESS_MS);
 
-  constructor(private readonly d: AssetServiceDeps) {}
+  /** Claims of Idempotency-Keys; a claim unfinished for 2 minutes (far past any create's deadlines) is taken over. */
+  private readonly idempotency: IdempotencyStore;
+
+  constructor(private readonly d: AssetServiceDeps) {
+    this.idempotency = createIdempotencyStore(d.repo.db, 120_000);
+  }
 
   /** The configured limits, which the adapters' request schemas are built from. */
   get limits(): Config['limits'] {
@@ -77,30 +84,55 @@ export class AssetService {
   // --- creating assets ---------------------------------------------------------------
 
   // Requests arrive parsed and normalised by the adapters (api-schema/), never as raw input.
-  async createImage(req: ImageRequest): Promise<AssetObject> {
-    const { event, source, info } = await this.resolveEvent(req.eventId, [req.time]);
-    this.checkTimes(info, [['time', req.time]]);
-    return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }), liveWaitFor('image', info, [req.time], this.d.config.live));
+  async createImage(req: ImageRequest, idem: IdempotencyKey | null = null): Promise<AssetObject> {
+    return this.once('image', req, idem, async (id) => {
+      const { event, source, info } = await this.resolveEvent(req.eventId, [req.time]);
+      this.checkTimes(info, [['time', req.time]]);
+      return this.create('image', req, event, source, (base) => ({ ...base, kind: 'image', time: req.time }), liveWaitFor('image', info, [req.time], this.d.config.live), id);
+    });
   }
 
-  async createGif(req: GifRequest): Promise<AssetObject> {
-    const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
-    const clip = this.checkClip(info, req);
-    if (clip) this.checkGifLimits(info, req, clip);
-    const { start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed } = req;
-    return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }), liveWaitFor('gif', info, [start, end], this.d.config.live));
+  async createGif(req: GifRequest, idem: IdempotencyKey | null = null): Promise<AssetObject> {
+    return this.once('gif', req, idem, async (id) => {
+      const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
+      const clip = this.checkClip(info, req);
+      if (clip) this.checkGifLimits(info, req, clip);
+      const { start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed } = req;
+      return this.create('gif', req, event, source, (base) => ({ ...base, kind: 'gif', start, end, fps, width, height, playbackRepeats, reverse, playbackSpeed }), liveWaitFor('gif', info, [start, end], this.d.config.live), id);
+    });
   }
 
-  async createVideo(req: VideoRequest): Promise<AssetObject> {
-    const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
-    this.checkClip(info, req);
-    if (req.filter !== null && info.tracks !== null) {
-      const selected = info.selectTracks(req.filter);
-      if (selected.length === 0) throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
-      if (!selected.some((t) => t.type === 'video')) throw validation('clip.filter must keep at least one video track', { field: 'clip.filter' });
-    }
-    const { start, end, filter, mezzanine, frameAccurate, copyTs } = req;
-    return this.create('video', req, event, source, (base) => ({ ...base, kind: 'video', start, end, filter, mezzanine, frameAccurate, copyTs }), liveWaitFor('video', info, [start, end], this.d.config.live));
+  async createVideo(req: VideoRequest, idem: IdempotencyKey | null = null): Promise<AssetObject> {
+    return this.once('video', req, idem, async (id) => {
+      const { event, source, info } = await this.resolveEvent(req.eventId, [req.start, req.end]);
+      this.checkClip(info, req);
+      if (req.filter !== null && info.tracks !== null) {
+        const selected = info.selectTracks(req.filter);
+        if (selected.length === 0) throw validation('clip.filter selects no track of the source', { field: 'clip.filter' });
+        if (!selected.some((t) => t.type === 'video')) throw validation('clip.filter must keep at least one video track', { field: 'clip.filter' });
+      }
+      const { start, end, filter, mezzanine, frameAccurate, copyTs } = req;
+      return this.create('video', req, event, source, (base) => ({ ...base, kind: 'video', start, end, filter, mezzanine, frameAccurate, copyTs }), liveWaitFor('video', info, [start, end], this.d.config.live), id);
+    });
+  }
+
+  /**
+   * Runs a create once per Idempotency-Key (idempotent-create.ts): `make` gets the asset id the
+   * key's claim recorded. A takeover after a crash that already wrote the row returns that
+   * asset; the orphan reconciler starts its workflow if the crash came first.
+   */
+  private once(kind: JobKind, req: CreateRequest, idem: IdempotencyKey | null, make: (id: string) => Promise<AssetObject>): Promise<AssetObject> {
+    if (!idem) return make(randomUUID());
+    return idempotentCreate(
+      this.idempotency,
+      idem,
+      requestHash(kind, req),
+      async (id) => {
+        const written = await this.d.repo.getAsset(id);
+        return written ? this.assetObject(written) : make(id);
+      },
+      (id) => this.getAsset(id),
+    );
   }
 
   private async resolveEvent(eventId: string, times: ClipTime[]) {
@@ -168,11 +200,11 @@ export class AssetService {
     source: SourceRef,
     makeJob: (base: { assetId: string; eventId: string; source: SourceRef; outputPath: string }) => MediaJob,
     liveWait: LiveWait | null = null,
+    id: string = randomUUID(),
   ): Promise<AssetObject> {
     // Before anything is written: a refused callbackUrl is a 400 and creates nothing.
     const callbackUrl = await callbackUrlFor(this.d, req.callbackUrl, event);
     if (req.callbackUrl !== null) await this.checkSourceUrl(req.callbackUrl, 'callbackUrl');
-    const id = randomUUID();
     const jobId = assetWorkflowId(kind, id);
     const extension = JOB_KIND_EXTENSION[kind];
     const folder = this.eventFolder(event);
