@@ -9,6 +9,5 @@ export const REFUSED_CELLS: Readonly<Record<string, string>> = {};
 /** Sources whose frame-accurate clip is re-encoded in full rather than smart cut, and why. */
 export const FULL_REENCODE: Readonly<Record<string, string>> = {
   'x264-vfr': 'variable frame rate: the copied GOPs and re-encoded edges are joined on a constant-rate grid, so the frames would not keep their times',
-  'x264-mbaff': 'interlaced (MBAFF) H.264: the edges would have to be coded as interlaced to share the SPS, which the smart cut does not attempt',
   'x264-open-gop': 'open-GOP H.264: the leading B-frames of the first copied GOP reference the GOP before it, and H.264 has no NAL type that lets a stream copy drop them (HEVC does: RASL)',
 };

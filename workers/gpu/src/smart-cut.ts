@@ -22,7 +22,7 @@ import {
 } from '@framesmith/core/media/clip-smart-cut';
 import type { ClipTracks } from '@framesmith/core/media/clip-tracks';
 import { checkJoinedClip, framecrcArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrc } from '@framesmith/core/media/clip-verify';
-import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets } from '@framesmith/core/media/clip-x264';
+import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets, withFixedFrameRate } from '@framesmith/core/media/clip-x264';
 import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from '@framesmith/core/media/clip-x265';
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
@@ -79,6 +79,8 @@ export interface SmartCutInput {
 /** How the edges are encoded and checked against the copied GOPs, per codec. */
 interface EdgeRecipe {
   encoder: EdgeEncoder;
+  /** A second encoder to try when the first edge does not match (then kept for the other edge). */
+  alternative: EdgeEncoder | null;
   /** Filter for the copied GOPs (HEVC's VUI normalisation and leading-picture drop). */
   middleBsf: string | null;
   /** Why an encoded piece cannot join the copied GOPs, or null. Runs after the middle is made. */
@@ -98,6 +100,9 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
   const total = editFrames + 0.25 * 2 * (editFrames + Math.min(plan.middle.count, 2 * gopFrames(timeline, origin, fps))) + 0.02 * plan.clip.count + 1;
   const share = (frames: number) => (0.9 * frames) / total;
   const piece = (name: string) => path.join(run.scratch, name);
+  // Open GOPs: the edges decode from the keyframe before them (smartCutEdgeArgs' seekFrom).
+  const open = timeline.openGopKeyframes.length > 0;
+  const keyframeAtOrBefore = (t: number) => [...timeline.keyframes].reverse().find((k) => k <= t + 1e-6) ?? null;
   try {
     const codec = s.tracks.video[0]!.codec;
     const recipe = codec === 'hevc' ? await hevcRecipe(run, s, piece(PIECE_NAMES.middle)) : await h264Recipe(run, s, at(plan.middle.first));
@@ -117,6 +122,13 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
       { phase: 'smart-cut middle', frames: plan.middle.count, from: run.at, to: run.at + 0.01 * share(plan.middle.count) },
     );
     const edge = async (span: FrameSpan, name: string): Promise<string | null> => {
+      const problem = await encodeEdge(span, name);
+      if (problem === null || recipe.alternative === null) return problem;
+      recipe.encoder = recipe.alternative;
+      recipe.alternative = null;
+      return encodeEdge(span, name);
+    };
+    const encodeEdge = async (span: FrameSpan, name: string): Promise<string | null> => {
       await run.ffmpeg(
         smartCutEdgeArgs({
           input: src.input,
@@ -124,6 +136,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
           decodeOptions: decodeArgs(s.strategy),
           streamIndex: videoIndex,
           first: at(span.first),
+          seekFrom: open ? keyframeAtOrBefore(at(span.first)) : null,
           frameCount: span.count,
           encoder: recipe.encoder,
           pixFmt: s.pixFmt,
@@ -174,6 +187,7 @@ async function h264Recipe(run: Runner, s: SmartCutInput, middleTime: number): Pr
   if (!mirror.ok) return mirror.reason;
   return {
     encoder: { codec: 'libx264', params: mirror.params },
+    alternative: { codec: 'libx264', params: withFixedFrameRate(mirror.params) },
     middleBsf: null,
     mismatch: async (file, name) => {
       const made = parseH264Headers(await run.bytes(parameterSetArgs({ input: file, inputOptions: FILE_ONLY, streamIndex: 0 })));
@@ -199,6 +213,7 @@ async function hevcRecipe(run: Runner, s: SmartCutInput, middleFile: string): Pr
   let copied: Buffer[] | null = null;
   return {
     encoder: { codec: 'libx265', params: mirror.params, bsf },
+    alternative: null,
     middleBsf: hevcMiddleBsf(bsf, s.timeline.openGopKeyframes.length > 0),
     mismatch: async (file, name) => {
       const sets = async (input: string) => parseHevcHeaders(await run.bytes(hevcParameterSetArgs({ input, inputOptions: FILE_ONLY, streamIndex: 0 }))).parameterSets;

@@ -135,6 +135,10 @@ describe('piece arguments', () => {
         '-video_track_timescale 1000 -f mp4 tail.mp4',
     );
   });
+  it('starts decoding at an earlier keyframe when told, dropping the frames before the edge', () => {
+    const args = smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 0, first: 2.84, seekFrom: 2, frameCount: 15, encoder: { codec: 'libx264', params: 'ref=1' }, pixFmt: null, timescale: 1000, output: 't.mp4' }).flat().join(' ');
+    expect(args).toContain('-seek_timestamp 1 -ss 2.000000 -i /s/ev/hls/index.m3u8 -map 0:0 -an -sn -dn -map_metadata -1 -ss 0.840000 -frames:v 15');
+  });
   it('filters the copied HEVC GOPs: leading pictures dropped for open GOPs, VUI normalised', () => {
     expect(hevcMiddleBsf('hevc_metadata=video_format=5', true)).toBe('filter_units=remove_types=6-9,hevc_metadata=video_format=5');
     expect(hevcMiddleBsf('hevc_metadata=video_format=5', false)).toBe('hevc_metadata=video_format=5');

@@ -146,6 +146,13 @@ export interface EdgeOptions {
   streamIndex: number;
   /** Source time of the edge's first frame. */
   first: number;
+  /**
+   * Source time of the keyframe to start decoding at, when seeking to `first` could skip
+   * frames: an MP4 seeks by decode time, and an open GOP's keyframe is decoded before the
+   * leading pictures shown ahead of it, which then are not decodable from there. The frames
+   * between are decoded and dropped (output-side -ss).
+   */
+  seekFrom?: number | null;
   frameCount: number;
   encoder: EdgeEncoder;
   /** The source's pixel format, so the edges' SPS has its chroma format and bit depth. */
@@ -159,8 +166,9 @@ export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
   return [
     HEAD,
     PROGRESS,
-    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.first), '-i', o.input],
+    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.seekFrom ?? o.first), '-i', o.input],
     ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
+    o.seekFrom != null ? ['-ss', seekFloor(o.first - o.seekFrom)] : [],
     ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
     // The preset sets the speed (the full re-encode's, video-strategy.ts); the mirrored
     // options after it fix everything that reaches the SPS/PPS.

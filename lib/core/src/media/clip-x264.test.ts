@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorX264Options, parameterSetArgs, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
+import { mirrorX264Options, parameterSetArgs, withFixedFrameRate, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
 
 // ffmpeg 5.1's output of parameterSetArgs for an x264 veryfast CRF 20 stream with B-frames
 // (GOP 50, 320x180): the user-data SEI, then the SPS and PPS inserted from the avcC.
@@ -83,10 +83,13 @@ describe('mirrorX264Options', () => {
     const r = mirrorX264Options(o, QP0_SPS);
     expect(r.ok && r.params).toContain('keyint=50:bitrate=4000:vbv-maxrate=4000:vbv-bufsize=8000:nal-hrd=cbr:level=12:psy=0');
   });
-  it('mirrors MBAFF (x264 --tff / --bff) with a constant-rate timing, as the CLI writes it', () => {
+  it('mirrors MBAFF (x264 --tff / --bff)', () => {
     const with_ = (field: string) => mirrorX264Options(parseX264Options(QP0_OPTIONS.replace('interlaced=0', `interlaced=${field}`))!, QP0_SPS);
-    expect(with_('tff')).toMatchObject({ ok: true, params: expect.stringMatching(/:level=12:psy=0:tff=1:force-cfr=1$/) });
-    expect(with_('bff')).toMatchObject({ ok: true, params: expect.stringMatching(/:psy=0:bff=1:force-cfr=1$/) });
+    expect(with_('tff')).toMatchObject({ ok: true, params: expect.stringMatching(/:level=12:psy=0:tff=1$/) });
+    expect(with_('bff')).toMatchObject({ ok: true, params: expect.stringMatching(/:psy=0:bff=1$/) });
+  });
+  it('has a second choice with the fixed-frame-rate VUI flag the SEI does not record', () => {
+    expect(withFixedFrameRate('cabac=1:ref=1')).toBe('cabac=1:ref=1:force-cfr=1');
   });
   it('refuses what the edges cannot reproduce', () => {
     const with_ = (from: string, to: string) => mirrorX264Options(parseX264Options(QP0_OPTIONS.replace(from, to))!, QP0_SPS);

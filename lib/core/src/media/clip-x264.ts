@@ -71,6 +71,15 @@ export function parseX264Options(text: string): Map<string, string> | null {
   return options.size > 0 ? options : null;
 }
 
+/**
+ * The SEI does not record the VUI's fixed_frame_rate_flag: the x264 CLI sets it for a
+ * constant-rate input, libx264 under ffmpeg only with force-cfr. The worker tries the mirrored
+ * params, then these, and keeps whichever gives the source's SPS byte for byte.
+ */
+export function withFixedFrameRate(params: string): string {
+  return `${params}:force-cfr=1`;
+}
+
 /** Parameter sets equal byte for byte (order-insensitive). */
 export function sameParameterSets(a: Pick<H264Headers, 'sps' | 'pps'>, b: Pick<H264Headers, 'sps' | 'pps'>): boolean {
   const key = (list: Buffer[]) => list.map((x) => x.toString('hex')).sort().join(',');
@@ -147,8 +156,7 @@ export function mirrorX264Options(options: ReadonlyMap<string, string>, sps: Buf
   if (sps.length < 4) return { ok: false, reason: 'the source SPS is truncated' };
   p.push(`level=${sps[3]}`);
   p.push('psy=0');
-  // MBAFF edges: the same field order; the CLI's interlaced SPS has the fixed-frame-rate VUI
-  // timing that libx264 writes only with force-cfr (measured: the SPS then match byte for byte).
-  if (interlaced === 'tff' || interlaced === 'bff') p.push(`${interlaced}=1`, 'force-cfr=1');
+  // MBAFF edges: the same field order.
+  if (interlaced === 'tff' || interlaced === 'bff') p.push(`${interlaced}=1`);
   return { ok: true, params: p.join(':') };
 }
