@@ -125,11 +125,14 @@ describe('gateway request metrics', () => {
     const err = await new Promise<ServiceError>((resolve) => c.assets.getAsset({ id: missing, noCache: false }, (e: ServiceError | null) => resolve(e!)));
     c.close();
     expect(err.code).toBe(5);
+    // The public documents have a route of their own.
+    await (await fetch(`${stack().restUrl}/api/openapi.json`)).text();
     const text = await metricsText();
     const count = (labels: string) => Number(new RegExp(`^framesmith_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     expect(count('protocol="rest",route="GET /api/asset/:id",status="404"')).toBeGreaterThan(0);
     expect(count('protocol="rest",route="POST /api/event",status="200"')).toBeGreaterThan(0);
     expect(count('protocol="rpc",route="/framesmith.v1.AssetService/GetAsset",status="not_found"')).toBeGreaterThan(0);
+    expect(count('protocol="rest",route="/api/openapi.json",status="200"')).toBeGreaterThan(0);
     const buckets = text.split('\n').filter((l) => l.startsWith('framesmith_request_duration_seconds_bucket{') && l.includes('route="GET /api/asset/:id"') && l.includes('status="404"'));
     expect(buckets.some((l) => l.includes('le="0.1"'))).toBe(true);
     // Templates, not paths: no id ever becomes a label value.
