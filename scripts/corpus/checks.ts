@@ -55,7 +55,7 @@ export function framesIn(truth: readonly TruthFrame[], start: number, end: numbe
 function identify(got: readonly DecodedFrame[], expected: readonly TruthFrame[], step = 1, firstIsGuess = false): (number | null)[] {
   let around = expected[0]?.n ?? 0;
   return got.map((g, i) => {
-    const n = frameNumber(g.luma, around, 2.5, i === 0 && firstIsGuess ? 0.002 : 0.02);
+    const n = frameNumber(g.luma, around, 2.5, i === 0 && firstIsGuess ? 0.002 : undefined);
     around = n === null ? around + step : Math.round(n + step);
     return n;
   });

@@ -72,12 +72,15 @@ export function readMarks(raw: Buffer, w: number, h: number): FrameMark[] {
 
 /**
  * The frame number whose grey level matches `luma` best, near `around`; null when none is
- * within `tolerance`. The pattern repeats every 220 frames and frames 63 apart differ by one
- * level (7 × 63 = 441 ≡ 1 mod 220): a penalty per frame of distance from `around` tells them
- * apart. The default (63 frames ≈ 1.3 levels) trusts `around`; a small one lets the level
- * decide where `around` is only a guess (the first frame of a keyframe-aligned clip).
+ * within `tolerance`. The pattern repeats every 220 frames, frames 63 apart differ by one
+ * level (7 × 63 = 441 ≡ 1 mod 220) and frames 31 apart by three (7 × 31 ≡ −3): a penalty per
+ * frame of distance from `around` tells them apart. The default (31 frames ≈ 3.1 levels)
+ * trusts `around` within the tolerance, since a JPEG or GIF of a 10-bit or 640-wide source
+ * is measured up to about 3 levels off (the corpus saw frame 43 read for 12); a frame whose
+ * level is more than `tolerance` from the expected one still reads as itself. A small
+ * penalty lets the level decide where `around` is only a guess (a keyframe clip's first frame).
  */
-export function frameNumber(luma: number, around: number, tolerance = 2.5, penalty = 0.02): number | null {
+export function frameNumber(luma: number, around: number, tolerance = 2.5, penalty = 0.1): number | null {
   let best: number | null = null;
   let bestScore = Infinity;
   for (let n = Math.max(0, around - 150); n <= around + 150; n++) {
