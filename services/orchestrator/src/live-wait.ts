@@ -18,7 +18,9 @@ const live = proxyActivities<LiveActivities>({
 });
 
 // RFC 8216 6.3.4: a client reloads an unchanged playlist after half the target duration.
-const MIN_POLL_MS = 250;
+const MIN_POLL_MS = 100;
+// Reloading this long after the needed segment is due leaves the packager time to write it.
+const DUE_MARGIN_MS = 100;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -36,16 +38,21 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
   show(status);
   let lastEdgeMs = -Infinity;
   let movedAtMs = Date.now(); // workflow time: deterministic on replay
+  // How long after its end instant a segment shows in the playlist: the smallest gap seen
+  // between a read and the edge it found (the encoder's and packager's latency).
+  let lagMs = Infinity;
   for (;;) {
     const w = await live.readLiveEdge({ source });
     const now = Date.now();
+    lagMs = Math.min(lagMs, now - w.edgeMs);
     if (w.edgeMs >= wait.untilMs) {
       show({ waiting: false, untilMs: wait.untilMs, edgeMs: w.edgeMs, checkedAtMs: now });
       return;
     }
     if (w.edgeMs !== status.edgeMs) show({ waiting: true, untilMs: wait.untilMs, edgeMs: w.edgeMs, checkedAtMs: now });
     if (w.endList) throw liveFailure(`the live stream ended at ${iso(w.edgeMs)}, before ${iso(wait.untilMs)} that the request needs`);
-    if (w.edgeMs > lastEdgeMs) {
+    const moved = w.edgeMs > lastEdgeMs;
+    if (moved) {
       lastEdgeMs = w.edgeMs;
       movedAtMs = now;
     }
@@ -57,6 +64,27 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
       );
     }
     if (now >= wait.giveUpAtMs) throw liveFailure(`the live edge did not reach ${iso(wait.untilMs)} by ${iso(wait.giveUpAtMs)}`);
-    await sleep(Math.max(MIN_POLL_MS, (w.targetDurationSeconds * 1000) / 2));
+    await sleep(nextReadDelay(w, wait.untilMs, { nowMs: now, lagMs, moved }));
   }
+}
+
+/**
+ * When to read the playlist next (ms). Segments come at the stream's cadence, so the one
+ * holding `untilMs` is due at the end of its segment plus the publication lag (`lagMs`): the
+ * read is aimed just after that, so the job starts right after publication with few reads
+ * while far away; at most a target duration apart (stall detection), and an unchanged playlist
+ * is not reread within half a target duration (RFC 8216 6.3.4).
+ */
+export function nextReadDelay(
+  w: { edgeMs: number; targetDurationSeconds: number; lastSegmentSeconds: number },
+  untilMs: number,
+  o: { nowMs: number; lagMs: number; moved: boolean },
+): number {
+  const targetMs = w.targetDurationSeconds * 1000;
+  const segmentMs = w.lastSegmentSeconds > 0 ? w.lastSegmentSeconds * 1000 : targetMs;
+  const dueEdgeMs = w.edgeMs + Math.ceil((untilMs - w.edgeMs) / segmentMs) * segmentMs;
+  const lag = Number.isFinite(o.lagMs) ? Math.max(0, o.lagMs) : 0;
+  const untilDueMs = dueEdgeMs + lag + DUE_MARGIN_MS - o.nowMs;
+  const floor = o.moved ? MIN_POLL_MS : Math.max(MIN_POLL_MS, targetMs / 2);
+  return Math.round(Math.min(targetMs, Math.max(floor, untilDueMs)));
 }

@@ -25,6 +25,7 @@ describe('live window', () => {
     expect(w.firstMs).toBe(T0 + 10_000);
     expect(w.edgeMs).toBe(T0 + 15_000);
     expect(w.durationSeconds).toBe(5);
+    expect(w.lastSegmentSeconds).toBe(1);
     expect(w.endList).toBe(false);
     expect(liveWindow(live(5, 10, true))!.endList).toBe(true);
   });

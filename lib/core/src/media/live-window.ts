@@ -9,6 +9,8 @@ export interface LiveWindow {
   /** Epoch ms where the last published segment ends: the live edge. */
   edgeMs: number;
   targetDurationSeconds: number;
+  /** The last published segment's duration: the stream's cadence, to tell when the next one is due. */
+  lastSegmentSeconds: number;
   /** Seconds from the first segment's start to the edge (the sum of the segments' durations). */
   durationSeconds: number;
   endList: boolean;
@@ -24,6 +26,7 @@ export function liveWindow(playlist: HlsMediaPlaylist): LiveWindow | null {
     firstMs: first.programDateTimeMs! - first.startOffset * 1000,
     edgeMs: last.programDateTimeMs + last.duration * 1000,
     targetDurationSeconds: playlist.targetDuration,
+    lastSegmentSeconds: last.duration,
     durationSeconds,
     endList: playlist.endList,
   };
