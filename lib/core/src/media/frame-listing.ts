@@ -3,7 +3,7 @@
 // container has no sample index or the rate is not constant (source-clock.ts).
 import { type FrameTimeline, frameTimeline, keyframeListArgs, parseKeyframeList } from './keyframes.js';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from './run-process.js';
-import { frameOnScreen, type InputStart, justBefore, keyframeAtOrBefore, planInputStart } from './source-clock.js';
+import { frameOnScreen, type InputStart, justBefore, keyframeAtOrBefore, planInputStart, seeksByIndex } from './source-clock.js';
 
 /** ffprobe stops at the first packet past the end in decode order; B-frames shown before it come later. */
 export const LISTING_MARGIN_S = 2;
@@ -19,6 +19,12 @@ export interface ListFramesInput {
   /** Source times: frames from `from` (and the keyframe at or before it) up to `to` are wanted. */
   from: number;
   to: number;
+  /**
+   * Where the first listing starts, when not at `from`: MPEG-TS and HLS land after the seek
+   * point, so starting LISTING_LOOKBACK_S earlier saves the listing that would find no keyframe;
+   * null reads from the beginning at once (near the start, where HLS refuses an earlier seek).
+   */
+  firstFrom?: number | null;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -31,7 +37,8 @@ export interface ListFramesInput {
  * the first frame) or no frames at all.
  */
 export async function listFramesAround(o: ListFramesInput): Promise<FrameTimeline> {
-  const attempts: (number | null)[] = [o.from, o.from - LISTING_LOOKBACK_S, null];
+  const first = o.firstFrom === undefined ? o.from : o.firstFrom;
+  const attempts: (number | null)[] = first === null ? [null] : [first, first - LISTING_LOOKBACK_S, null];
   let t: FrameTimeline | null = null;
   for (const from of attempts) {
     let stdout: Buffer;
@@ -74,7 +81,9 @@ export interface FrameOnScreenAt {
 export async function locateFrameOnScreen(
   o: Omit<ListFramesInput, 'from' | 'to'> & { t: number; formatName: string; containerStart: number },
 ): Promise<FrameOnScreenAt | null> {
-  const listing = await listFramesAround({ ...o, from: o.t, to: o.t + LISTING_MARGIN_S });
+  const back = o.t - LISTING_LOOKBACK_S;
+  const firstFrom = seeksByIndex(o.formatName) ? o.t : back <= o.containerStart ? null : back;
+  const listing = await listFramesAround({ ...o, from: o.t, to: o.t + LISTING_MARGIN_S, firstFrom });
   const shown = frameOnScreen(listing.frames, o.t);
   if (shown === null) return null;
   const pickAt = justBefore(shown, o.grid.fps ? 1 / o.grid.fps : 0);
