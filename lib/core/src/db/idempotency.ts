@@ -5,6 +5,7 @@ import type pg from 'pg';
 
 /** How long a key is remembered (docs/api.md). */
 export const IDEMPOTENCY_TTL_HOURS = 24;
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 export interface IdempotencyRow {
   requestHash: string;
@@ -29,12 +30,20 @@ const rowFrom = (r: { request_hash: string; asset_id: string; done: boolean; cla
 export function createIdempotencyStore(db: pg.Pool, staleMs: number) {
   const ttl = `${IDEMPOTENCY_TTL_HOURS} hours`;
   const stale = `${staleMs} milliseconds`;
+  // Expired rows are already ignored (get) or replaced (claim); this only keeps the table small.
+  let sweptAt = 0;
+  const sweep = () => {
+    if (Date.now() - sweptAt < SWEEP_EVERY_MS) return;
+    sweptAt = Date.now();
+    db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, [ttl]).catch(() => undefined);
+  };
   return {
     /**
      * Claims (scope, key) for a new asset id. A row older than the TTL is replaced, as if it
      * were absent. Losing returns the row that won (null if it vanished in between).
      */
     async claim(scope: string, key: string, requestHash: string, assetId: string): Promise<Claim> {
+      sweep();
       const won = await db.query<{ asset_id: string }>(
         `INSERT INTO idempotency_keys (scope, key, request_hash, asset_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (scope, key) DO UPDATE
@@ -77,11 +86,6 @@ export function createIdempotencyStore(db: pg.Pool, staleMs: number) {
     /** Gives the key back after a failed create, so a retry can try again. */
     async release(scope: string, key: string, assetId: string): Promise<void> {
       await db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND asset_id = $3 AND NOT done`, [scope, key, assetId]);
-    },
-
-    async deleteExpired(): Promise<number> {
-      const r = await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, [ttl]);
-      return r.rowCount ?? 0;
     },
   };
 }
