@@ -19,8 +19,12 @@ const live = proxyActivities<LiveActivities>({
 
 // RFC 8216 6.3.4: a client reloads an unchanged playlist after half the target duration.
 const MIN_POLL_MS = 100;
-// Reloading this long after the needed segment is due leaves the packager time to write it.
-const DUE_MARGIN_MS = 100;
+// Reloading this long after the needed segment is due absorbs the jitter of reads and writes.
+const DUE_MARGIN_MS = 50;
+// Reads while far away come every 3/4 target duration, not every one: reads locked to the
+// stream's cadence would always land at the same time after a publication and the lag estimate
+// (the smallest read-minus-edge gap) would never get better than that phase.
+const FAR_READ_FRACTION = 0.75;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -39,7 +43,7 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
   let lastEdgeMs = -Infinity;
   let movedAtMs = Date.now(); // workflow time: deterministic on replay
   // How long after its end instant a segment shows in the playlist: the smallest gap seen
-  // between a read and the edge it found (the encoder's and packager's latency).
+  // between a read and the edge it found (the encoder's and packager's latency, from above).
   let lagMs = Infinity;
   for (;;) {
     const w = await live.readLiveEdge({ source });
@@ -72,8 +76,9 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
  * When to read the playlist next (ms). Segments come at the stream's cadence, so the one
  * holding `untilMs` is due at the end of its segment plus the publication lag (`lagMs`): the
  * read is aimed just after that, so the job starts right after publication with few reads
- * while far away; at most a target duration apart (stall detection), and an unchanged playlist
- * is not reread within half a target duration (RFC 8216 6.3.4).
+ * while far away; at most 3/4 of a target duration apart (stall detection, and a phase that
+ * drifts so the lag estimate tightens), and an unchanged playlist is not reread within half a
+ * target duration (RFC 8216 6.3.4).
  */
 export function nextReadDelay(
   w: { edgeMs: number; targetDurationSeconds: number; lastSegmentSeconds: number },
@@ -86,5 +91,5 @@ export function nextReadDelay(
   const lag = Number.isFinite(o.lagMs) ? Math.max(0, o.lagMs) : 0;
   const untilDueMs = dueEdgeMs + lag + DUE_MARGIN_MS - o.nowMs;
   const floor = o.moved ? MIN_POLL_MS : Math.max(MIN_POLL_MS, targetMs / 2);
-  return Math.round(Math.min(targetMs, Math.max(floor, untilDueMs)));
+  return Math.round(Math.min(targetMs * FAR_READ_FRACTION, Math.max(floor, untilDueMs)));
 }
