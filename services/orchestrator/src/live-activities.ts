@@ -8,13 +8,16 @@ import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import type { Storage } from '@framesmith/core/storage';
 
 export interface LiveActivities {
-  readLiveEdge(a: { source: SourceRef }): Promise<LiveWindow>;
+  /** `readAtMs`: when the read began, on this worker's clock (the wait aims its next read with it). */
+  readLiveEdge(a: { source: SourceRef }): Promise<LiveWindow & { readAtMs: number }>;
 }
 
 export function createLiveActivities(deps: { config: Config; storage: Storage }): LiveActivities {
   return {
     async readLiveEdge({ source }) {
-      return readLiveWindow(source, { storage: deps.storage, egress: egressPolicyFromConfig(deps.config), timeoutMs: 5_000 });
+      const readAtMs = Date.now();
+      const window = await readLiveWindow(source, { storage: deps.storage, egress: egressPolicyFromConfig(deps.config), timeoutMs: 5_000 });
+      return { ...window, readAtMs };
     },
   };
 }

@@ -45,10 +45,15 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
   // How long after its end instant a segment shows in the playlist: the smallest gap seen
   // between a read and the edge it found (the encoder's and packager's latency, from above).
   let lagMs = Infinity;
+  // From asking for a read to the read beginning (timer, task dispatch): the next read is asked
+  // for that much earlier. The smallest seen, as for the lag.
+  let startLatencyMs = Infinity;
   for (;;) {
+    const askedAtMs = Date.now();
     const w = await live.readLiveEdge({ source });
     const now = Date.now();
-    lagMs = Math.min(lagMs, now - w.edgeMs);
+    lagMs = Math.min(lagMs, w.readAtMs - w.edgeMs);
+    startLatencyMs = Math.min(startLatencyMs, Math.max(0, w.readAtMs - askedAtMs));
     if (w.edgeMs >= wait.untilMs) {
       show({ waiting: false, untilMs: wait.untilMs, edgeMs: w.edgeMs, checkedAtMs: now });
       return;
@@ -68,7 +73,8 @@ export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promis
       );
     }
     if (now >= wait.giveUpAtMs) throw liveFailure(`the live edge did not reach ${iso(wait.untilMs)} by ${iso(wait.giveUpAtMs)}`);
-    await sleep(nextReadDelay(w, wait.untilMs, { nowMs: now, lagMs, moved }));
+    // The delay is counted to when the read will begin, not to when it is asked for.
+    await sleep(nextReadDelay(w, wait.untilMs, { nowMs: now + (Number.isFinite(startLatencyMs) ? startLatencyMs : 0), lagMs, moved }));
   }
 }
 
