@@ -32,6 +32,11 @@ export interface AssetWatch {
 export interface AssetChanges {
   /** Call before reading the asset, so a change between the read and the wait still wakes it. */
   watch(assetId: string): AssetWatch;
+  /**
+   * Counts notifications (and reconnects): a row read at one generation is current until the
+   * next, so the streams woken by one notification can share one read of their asset.
+   */
+  generation(): number;
   /** Resolves once LISTEN is in place (tests and start-up; watching works before too). */
   ready(): Promise<void>;
   /** Open streams and LISTEN connections made so far (metrics, tests). */
@@ -86,8 +91,10 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
   let delay = RECONNECT_MIN_MS;
   let retry: NodeJS.Timeout | null = null;
   let readyWaiters: (() => void)[] = [];
+  let generation = 0;
 
   const pokeAll = () => {
+    generation++;
     for (const set of watchers.values()) for (const w of set) w.poke();
   };
 
@@ -113,6 +120,7 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
     c.on('end', () => lost(c, 'connection ended'));
     c.on('notification', (msg) => {
       if (msg.channel !== ASSET_CHANNEL || !msg.payload) return;
+      generation++;
       const set = watchers.get(msg.payload);
       if (set) for (const w of set) w.poke();
     });
@@ -146,6 +154,9 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
       set.add(w);
       return w;
     },
+    generation() {
+      return generation;
+    },
     ready() {
       return connected ? Promise.resolve() : new Promise((r) => readyWaiters.push(r));
     },
@@ -172,7 +183,8 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
 
 /**
  * One read per key per `ttlMs`, however many streams ask: a thousand streams on a hundred
- * GENERATING assets ask Temporal for a hundred progresses a period, not a thousand.
+ * GENERATING assets ask Temporal for a hundred progresses a period, not a thousand, and the
+ * ten streams one notification wakes read their row once (keyed by the generation).
  */
 export class SharedReads<T> {
   private readonly cache = new Map<string, { at: number; value: Promise<T> }>();
@@ -185,6 +197,8 @@ export class SharedReads<T> {
     if (this.cache.size > 10_000) for (const [k, v] of this.cache) if (now - v.at >= this.ttlMs) this.cache.delete(k);
     const value = load();
     this.cache.set(key, { at: now, value });
+    // A failed read is not shared with later callers.
+    value.catch(() => this.cache.get(key)?.value === value && this.cache.delete(key));
     return value;
   }
 }

@@ -63,6 +63,8 @@ const PG_UNIQUE_VIOLATION = '23505';
 export class AssetService {
   /** A running job's progress and live-wait detail, read once per period however many streams watch it. */
   private readonly jobViews = new SharedReads<{ progress: number | null; detail: string | null }>(WATCH_PROGRESS_MS);
+  /** Rows read for WatchAsset, keyed by asset and notification generation (asset-changes.ts). */
+  private readonly watchedRows = new SharedReads<StoredAsset | null>(WATCH_PROGRESS_MS);
 
   /** Claims of Idempotency-Keys; a claim unfinished for 2 minutes (far past any create's deadlines) is taken over. */
   private readonly idempotency: IdempotencyStore;
@@ -363,7 +365,7 @@ export class AssetService {
       let a: StoredAsset | null = null;
       while (!signal.aborted) {
         if (reread || !a) {
-          a = await this.d.repo.getAsset(key);
+          a = await this.watchedRows.get(`${key}:${this.d.changes.generation()}`, () => this.d.repo.getAsset(key));
           if (!a) throw new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
         }
         if (a.state === AssetState.COMPLETED) progress = 1;
