@@ -27,6 +27,7 @@ import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHea
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
+import { type InputStart, keyframeAtOrBefore, planInputStart, seeksByIndex } from '@framesmith/core/media/source-clock';
 import { decodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
 import { FILE_ONLY, type Runner } from './clip-runner.js';
 
@@ -100,9 +101,17 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
   const total = editFrames + 0.25 * 2 * (editFrames + Math.min(plan.middle.count, 2 * gopFrames(timeline, origin, fps))) + 0.02 * plan.clip.count + 1;
   const share = (frames: number) => (0.9 * frames) / total;
   const piece = (name: string) => path.join(run.scratch, name);
-  // Open GOPs: the edges decode from the keyframe before them (smartCutEdgeArgs' seekFrom).
+  // Where reading starts for a piece beginning at t. An indexed container lands on the keyframe
+  // from a seek to t, except before an open GOP's leading pictures (its seek goes by decode
+  // time): the edges then decode from the keyframe before them. MPEG-TS and HLS land on a
+  // keyframe only from its DTS (source-clock.ts), for the copied middle too.
   const open = timeline.openGopKeyframes.length > 0;
-  const keyframeAtOrBefore = (t: number) => [...timeline.keyframes].reverse().find((k) => k <= t + 1e-6) ?? null;
+  const indexed = seeksByIndex(src.probe.formatName);
+  const startFor = (t: number): InputStart | null => {
+    const key = keyframeAtOrBefore(timeline.keyframePackets, t);
+    if (indexed) return open && key ? { seek: key.pts, zero: key.pts } : null;
+    return planInputStart({ formatName: src.probe.formatName, containerStart: src.probe.startSeconds, target: t, keyframe: key });
+  };
   try {
     const codec = s.tracks.video[0]!.codec;
     const recipe = codec === 'hevc' ? await hevcRecipe(run, s, piece(PIECE_NAMES.middle)) : await h264Recipe(run, s, at(plan.middle.first));
@@ -118,6 +127,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
         timescale: s.timescale,
         output: piece(PIECE_NAMES.middle),
         bsf: recipe.middleBsf,
+        start: indexed ? null : startFor(at(plan.middle.first)),
       }),
       { phase: 'smart-cut middle', frames: plan.middle.count, from: run.at, to: run.at + 0.01 * share(plan.middle.count) },
     );
@@ -136,7 +146,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
           decodeOptions: decodeArgs(s.strategy),
           streamIndex: videoIndex,
           first: at(span.first),
-          seekFrom: open ? keyframeAtOrBefore(at(span.first)) : null,
+          seekFrom: startFor(at(span.first)),
           frameCount: span.count,
           encoder: recipe.encoder,
           pixFmt: s.pixFmt,
@@ -161,6 +171,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
         copyTsOffset: s.job.copyTs ? first : null,
         timescale: s.timescale,
         output: s.output,
+        rotation: src.probe.rotation,
       }),
       { phase: 'smart-cut join', frames: plan.clip.count, from: run.at, to: run.at + 0.02 * share(plan.clip.count) },
     );

@@ -116,7 +116,7 @@ describe('piece arguments', () => {
         .join(' '),
     ).toBe(
       '-nostdin -hide_banner -v error -y -progress pipe:1 -nostats ' +
-        '-protocol_whitelist file,crypto -seek_timestamp 1 -ss 4.581333 -i /s/ev/hls/index.m3u8 ' +
+        '-protocol_whitelist file,crypto -noautorotate -seek_timestamp 1 -ss 4.581333 -i /s/ev/hls/index.m3u8 ' +
         '-map 0:0 -an -sn -dn -map_metadata -1 -frames:v 21 -fps_mode passthrough ' +
         '-c:v libx264 -preset veryfast -x264-params cabac=1:ref=1:keyint=50:qp=0:level=12:psy=0 -pix_fmt yuv420p ' +
         '-video_track_timescale 90000 -f mp4 head.mp4',
@@ -129,15 +129,20 @@ describe('piece arguments', () => {
         .join(' '),
     ).toBe(
       '-nostdin -hide_banner -v error -y -progress pipe:1 -nostats ' +
-        '-protocol_whitelist file,crypto -seek_timestamp 1 -ss 1.160000 -i /s/ev/hls/index.m3u8 ' +
+        '-protocol_whitelist file,crypto -noautorotate -seek_timestamp 1 -ss 1.160000 -i /s/ev/hls/index.m3u8 ' +
         '-map 0:1 -an -sn -dn -map_metadata -1 -frames:v 19 -fps_mode passthrough ' +
         '-c:v libx265 -preset veryfast -x265-params ctu=64:ref=2:bframes=4 -bsf:v hevc_metadata=video_format=5 -pix_fmt yuv420p10le ' +
         '-video_track_timescale 1000 -f mp4 tail.mp4',
     );
   });
   it('starts decoding at an earlier keyframe when told, dropping the frames before the edge', () => {
-    const args = smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 0, first: 2.84, seekFrom: 2, frameCount: 15, encoder: { codec: 'libx264', params: 'ref=1' }, pixFmt: null, timescale: 1000, output: 't.mp4' }).flat().join(' ');
-    expect(args).toContain('-seek_timestamp 1 -ss 2.000000 -i /s/ev/hls/index.m3u8 -map 0:0 -an -sn -dn -map_metadata -1 -ss 0.840000 -frames:v 15');
+    const args = smartCutEdgeArgs({ ...src, decodeOptions: [], streamIndex: 0, first: 2.84, seekFrom: { seek: 2, zero: 2 }, frameCount: 15, encoder: { codec: 'libx264', params: 'ref=1' }, pixFmt: null, timescale: 1000, output: 't.mp4' }).flat().join(' ');
+    expect(args).toContain('-noautorotate -seek_timestamp 1 -ss 2.000000 -i /s/ev/hls/index.m3u8 -map 0:0 -an -sn -dn -map_metadata -1 -ss 0.840000 -frames:v 15');
+  });
+  it('copies an MPEG-TS middle from its keyframe’s DTS, moving the keyframe to 0', () => {
+    expect(smartCutMiddleArgs({ ...src, streamIndex: 0, keyframe: 3602, frameCount: 25, timescale: 90000, output: 'm.mp4', start: { seek: 3601.92, zero: 3601.92 } }).flat().join(' ')).toContain(
+      '-seek_timestamp 1 -ss 3601.920000 -i /s/ev/hls/index.m3u8 -map 0:0 -an -sn -dn -map_metadata -1 -c copy -copypriorss 0 -frames:v 25 -output_ts_offset -0.080000',
+    );
   });
   it('filters the copied HEVC GOPs: leading pictures dropped for open GOPs, VUI normalised', () => {
     expect(hevcMiddleBsf('hevc_metadata=video_format=5', true)).toBe('filter_units=remove_types=6-9,hevc_metadata=video_format=5');
@@ -165,6 +170,9 @@ describe('piece arguments', () => {
         '-protocol_whitelist file,crypto -seek_timestamp 1 -ss 4.581333 -t 4.280000 -i /s/ev/hls/index.m3u8 ' +
         '-map 0:v:0 -map 1:1 -map 1:2 -c:v copy -c:a aac -b:a:0 96k -b:a:1 96k ' +
         '-video_track_timescale 90000 -map_chapters -1 -movflags +faststart -f mp4 /t/clip.mp4',
+    );
+    expect(smartCutJoinArgs({ listFile: 'l', audio: null, copyTsOffset: null, timescale: 1000, output: 'o.mp4', rotation: 270 }).flat().join(' ')).toContain(
+      '-c:v copy -metadata:s:v:0 rotate=270 -video_track_timescale 1000',
     );
     const noAudio = smartCutJoinArgs({ listFile: 'l', audio: null, copyTsOffset: 4.581333, timescale: 90000, output: 'o.mp4' }).flat().join(' ');
     expect(noAudio).toBe(

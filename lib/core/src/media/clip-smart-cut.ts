@@ -29,6 +29,7 @@
 // pieces, the join is exact (test/video-asset.test.ts); the checks above still apply.
 import { concatListText } from './concat-list.js';
 import { audioEncodeArgs, seconds6, secondsCeil, seekFloor } from './clip-args.js';
+import { type InputStart, inputStartArgs, onInputClock, signedMicros } from './source-clock.js';
 import type { TrackInfo } from './track-info.js';
 
 /** A run of frames by index on the source's frame grid (frame 0 = the track's first frame). */
@@ -150,9 +151,10 @@ export interface EdgeOptions {
    * Source time of the keyframe to start decoding at, when seeking to `first` could skip
    * frames: an MP4 seeks by decode time, and an open GOP's keyframe is decoded before the
    * leading pictures shown ahead of it, which then are not decodable from there. The frames
-   * between are decoded and dropped (output-side -ss).
+   * between are decoded and dropped (output-side -ss). MPEG-TS and HLS sources always start
+   * so (source-clock.ts: their seek lands on the keyframe only from its DTS).
    */
-  seekFrom?: number | null;
+  seekFrom?: InputStart | null;
   frameCount: number;
   encoder: EdgeEncoder;
   /** The source's pixel format, so the edges' SPS has its chroma format and bit depth. */
@@ -166,9 +168,11 @@ export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
   return [
     HEAD,
     PROGRESS,
-    [...o.inputOptions, ...o.decodeOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.seekFrom ?? o.first), '-i', o.input],
+    // -noautorotate: the edges keep the stored orientation of the copied GOPs; the join puts
+    // the source's display matrix back on the whole clip (JoinOptions.rotation).
+    [...o.inputOptions, ...o.decodeOptions, '-noautorotate', ...(o.seekFrom ? inputStartArgs(o.seekFrom) : ['-seek_timestamp', '1', '-ss', seekFloor(o.first)]), '-i', o.input],
     ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
-    o.seekFrom != null ? ['-ss', seekFloor(o.first - o.seekFrom)] : [],
+    o.seekFrom ? ['-ss', seekFloor(onInputClock(o.seekFrom, o.first))] : [],
     ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
     // The preset sets the speed (the full re-encode's, video-strategy.ts); the mirrored
     // options after it fix everything that reaches the SPS/PPS.
@@ -192,6 +196,11 @@ export interface MiddleOptions {
   output: string;
   /** Applied to the copied packets: HEVC's VUI normalisation and leading-picture drop (hevcMiddleBsf). */
   bsf?: string | null;
+  /**
+   * Where to start reading when a seek to the keyframe's time would not land on it (MPEG-TS,
+   * HLS: planInputStart seeks to its DTS); the keyframe is then moved to 0 on the output.
+   */
+  start?: InputStart | null;
 }
 
 /** HEVC's middle filter: the leading pictures (RADL/RASL, NAL types 6-9) of an open GOP dropped, then the VUI normalised. */
@@ -210,9 +219,10 @@ export function smartCutMiddleArgs(o: MiddleOptions): string[][] {
   return [
     HEAD,
     PROGRESS,
-    [...o.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(o.keyframe), '-i', o.input],
+    [...o.inputOptions, ...(o.start ? inputStartArgs(o.start) : ['-seek_timestamp', '1', '-ss', seekFloor(o.keyframe)]), '-i', o.input],
     ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
     ['-c', 'copy', '-copypriorss', '0', '-frames:v', String(o.frameCount), ...(o.bsf ? ['-bsf:v', o.bsf] : [])],
+    o.start ? ['-output_ts_offset', signedMicros(-onInputClock(o.start, o.keyframe))] : [],
     ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
   ];
 }
@@ -226,6 +236,8 @@ export interface JoinOptions {
   copyTsOffset: number | null;
   timescale: number;
   output: string;
+  /** The source's display rotation (probe-media.ts), written back as the clip's display matrix. */
+  rotation?: number;
 }
 
 /** Joins the pieces (video copied) and adds the audio, encoded in the same run. */
@@ -239,6 +251,8 @@ export function smartCutJoinArgs(o: JoinOptions): string[][] {
     ['-map', '0:v:0', ...(audio ? [...audio.tracks].sort((a, b) => a.index - b.index).flatMap((t) => ['-map', `1:${t.index}`]) : [])],
     ['-c:v', 'copy', ...(audio ? audioEncodeArgs([...audio.tracks].sort((a, b) => a.index - b.index), 'encode') : [])],
     o.copyTsOffset !== null ? ['-output_ts_offset', seconds6(o.copyTsOffset)] : [],
+    // ffmpeg 5.1's mov muxer writes the display matrix from the stream's `rotate` tag.
+    o.rotation ? ['-metadata:s:v:0', `rotate=${o.rotation}`] : [],
     ['-video_track_timescale', String(o.timescale), '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', o.output],
   ];
 }
