@@ -9,5 +9,6 @@ export const REFUSED_CELLS: Readonly<Record<string, string>> = {};
 /** Sources whose frame-accurate clip is re-encoded in full rather than smart cut, and why. */
 export const FULL_REENCODE: Readonly<Record<string, string>> = {
   'x264-vfr': 'variable frame rate: the copied GOPs and re-encoded edges are joined on a constant-rate grid, so the frames would not keep their times',
+  'ffmpeg-hls-fmp4': 'HLS with fMP4 segments: ffmpeg 5.1 cannot seek in it (measured), and every smart-cut piece starts with a seek; the clip is re-encoded from the beginning of the stream instead',
   'x264-open-gop': 'open-GOP H.264: the leading B-frames of the first copied GOP reference the GOP before it, and H.264 has no NAL type that lets a stream copy drop them (HEVC does: RASL)',
 };

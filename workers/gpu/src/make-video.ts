@@ -14,11 +14,12 @@ import { type ClipTracks, mapArgs, selectClipTracks, TrackSelectionError } from 
 import { LISTING_MARGIN_S, listFramesAround } from '@framesmith/core/media/frame-listing';
 import type { FrameTimeline } from '@framesmith/core/media/keyframes';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
-import { frameOnScreen, fromBeginning, type InputStart, justBefore, keyframeAtOrBefore, planInputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
+import { frameOnScreen, fromBeginning, type InputStart, inputStartArgs, justBefore, keyframeAtOrBefore, planInputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import { CPU_STRATEGY, decodeArgs, encodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
 import { log } from '@framesmith/core/ops/lifecycle';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { firstCopiedSliceArgs, isIdrPicture } from '@framesmith/core/media/clip-x264';
 import { Runner } from './clip-runner.js';
 import { planClipSmartCut, smartCut } from './smart-cut.js';
 import { verifyClip, type VerifyClipInput } from './verify-clip.js';
@@ -148,7 +149,14 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
       const copyStart: InputStart = seeksByIndex(src.probe.formatName)
         ? { seek: ceil, zero: ceil }
         : planInputStart({ formatName: src.probe.formatName, containerStart: src.probe.startSeconds, target: keyframe, keyframe: key });
-      await run.ffmpeg(
+      // An H.264 keyframe that is not IDR (x264 --open-gop's recovery-point I pictures, which
+      // mkvmerge flags as keyframes): a copy from it does not decode cleanly (its memory
+      // management commands name frames from before it: "mmco: unref short failure", the
+      // corpus's x264-open-gop), so such clips are re-encoded from the keyframe instead.
+      const nonIdr =
+        primary.codec === 'h264' &&
+        isIdrPicture(await run.bytes(firstCopiedSliceArgs({ input: src.input, inputOptions: src.inputOptions, startArgs: inputStartArgs(copyStart), streamIndex: primary.index })).catch(() => Buffer.alloc(0))) === false;
+      if (!nonIdr) await run.ffmpeg(
         clipCopyArgs({
           input: src.input,
           inputOptions: src.inputOptions,
@@ -163,15 +171,15 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
         { phase: 'copy', frames: Math.max(1, Math.round((origin + end - keyframe) * (fps ?? 25))), from: 0.05, to: 0.95 },
       );
       check = { file: tmp, copied: true, expect: { frameSeconds, start, end, firstFrame: keyframe - origin, clockStart: job.copyTs ? keyframe : 0, exactCount: null } };
-      if (copyStart.seek !== null && (await nothingWritten())) {
+      if (nonIdr || (copyStart.seek !== null && (await nothingWritten()))) {
         // ffmpeg 5.1 cannot seek in HLS with fMP4 segments, and a copy read from the beginning
         // cannot be cut at the keyframe (output -ss with -t copied no video, measured): the same
         // keyframe-aligned frames are re-encoded from the beginning, and the strategy says so.
         const span = exactSpan(timeline, origin, fps, keyframe - origin, end);
         used = 'full-reencode';
-        log('worker-gpu', 'keyframe clip re-encoded: the source cannot be seeked for a copy', { assetId: job.assetId });
+        log('worker-gpu', nonIdr ? 'keyframe clip re-encoded: the H.264 keyframe is not IDR' : 'keyframe clip re-encoded: the source cannot be seeked for a copy', { assetId: job.assetId });
         await rm(tmp, { force: true });
-        await reencodeSpan(fromBeginning(src.probe.startSeconds), span, justBefore(frameOnScreen(timeline.frames, span.first)!, fps ? 1 / fps : 0));
+        await reencodeSpan(nonIdr ? copyStart : fromBeginning(src.probe.startSeconds), span, justBefore(frameOnScreen(timeline.frames, span.first)!, fps ? 1 / fps : 0));
         check = { file: tmp, copied: false, expect: { frameSeconds, start: keyframe - origin, end, firstFrame: span.first - origin, clockStart: job.copyTs ? span.first : 0, exactCount: span.count } };
       }
     } else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorX264Options, parameterSetArgs, withFixedFrameRate, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
+import { firstCopiedSliceArgs, isIdrPicture, mirrorX264Options, parameterSetArgs, withFixedFrameRate, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
 
 // ffmpeg 5.1's output of parameterSetArgs for an x264 veryfast CRF 20 stream with B-frames
 // (GOP 50, 320x180): the user-data SEI, then the SPS and PPS inserted from the avcC.
@@ -100,5 +100,19 @@ describe('mirrorX264Options', () => {
     expect(with_('rc=cqp mbtree=0 qp=0', 'rc=weird')).toMatchObject({ ok: false, reason: expect.stringMatching(/rate control \(weird\)/) });
     expect(with_('keyint=50 ', '')).toMatchObject({ ok: false, reason: 'the x264 options lack keyint' });
     expect(mirrorX264Options(parseX264Options(QP0_OPTIONS)!, Buffer.from('67f4', 'hex'))).toMatchObject({ ok: false });
+  });
+});
+
+describe('firstCopiedSliceArgs / isIdrPicture', () => {
+  it('reads the first packet a keyframe copy would write, slices only', () => {
+    expect(firstCopiedSliceArgs({ input: '/s/v.mkv', inputOptions: ['-protocol_whitelist', 'file'], startArgs: ['-seek_timestamp', '1', '-ss', '1.001000'], streamIndex: 0 }).join(' ')).toBe(
+      '-nostdin -hide_banner -v error -protocol_whitelist file -seek_timestamp 1 -ss 1.001000 -i /s/v.mkv -map 0:0 -c copy -copypriorss 0 -frames:v 1 ' +
+        '-bsf:v h264_mp4toannexb,filter_units=pass_types=1|5 -f h264 pipe:1',
+    );
+  });
+  it('tells an IDR picture from a recovery-point I picture', () => {
+    expect(isIdrPicture(Buffer.from('0000000165888400', 'hex'))).toBe(true);
+    expect(isIdrPicture(Buffer.from('0000000141e0', 'hex'))).toBe(false);
+    expect(isIdrPicture(Buffer.from('000000010605', 'hex'))).toBeNull();
   });
 });

@@ -72,6 +72,31 @@ export function parseX264Options(text: string): Map<string, string> | null {
 }
 
 /**
+ * The first video packet a keyframe copy (clipCopyArgs: the same start, `-copypriorss 0`)
+ * would write, with only its slice NAL units (types 1 and 5), as Annex B: whether the copy
+ * starts on an IDR picture.
+ */
+export function firstCopiedSliceArgs(o: { input: string; inputOptions: string[]; startArgs: string[]; streamIndex: number }): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-v', 'error',
+    ...o.inputOptions, ...o.startArgs, '-i', o.input,
+    '-map', `0:${o.streamIndex}`, '-c', 'copy', '-copypriorss', '0', '-frames:v', '1',
+    '-bsf:v', 'h264_mp4toannexb,filter_units=pass_types=1|5',
+    '-f', 'h264', 'pipe:1',
+  ];
+}
+
+/**
+ * Whether the slices are an IDR picture (NAL type 5); null when there is none. A recovery-point
+ * I picture (x264 --open-gop's keyframes, which mkvmerge flags as keyframes) is type 1:
+ * decoding from it, its memory management commands name frames from before it.
+ */
+export function isIdrPicture(annexB: Buffer): boolean | null {
+  const types = splitAnnexB(annexB).map((n) => (n[0] ?? 0) & 0x1f).filter((t) => t === 1 || t === 5);
+  return types.length === 0 ? null : types.includes(5);
+}
+
+/**
  * The SEI does not record the VUI's fixed_frame_rate_flag: the x264 CLI sets it for a
  * constant-rate input, libx264 under ffmpeg only with force-cfr. The worker tries the mirrored
  * params, then these, and keeps whichever gives the source's SPS byte for byte.
