@@ -13,7 +13,6 @@ import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
 import { createGifskiProgressParser } from '@framesmith/core/media/gif-encode-progress';
 import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions } from '@framesmith/core/media/gif-frames-args';
-import { locateFrameOnScreen } from '@framesmith/core/media/frame-listing';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
@@ -21,6 +20,7 @@ import { fromBeginning, seeksByIndex, sourceTime } from '@framesmith/core/media/
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { locateInSource } from './locate-frame.js';
 
 /** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */
 const EXTRACT_SHARE = 0.6;
@@ -140,18 +140,7 @@ async function gifStart(config: Config, src: OpenedSource, startOffset: number, 
     return { start: { seek, zero: seek }, firstFrameAt: seek, leadSeconds: plan.leadSeconds };
   }
   const t = sourceTime(probe.videoStartSeconds, startOffset);
-  const located = await locateFrameOnScreen({
-    ffprobePath: config.ffprobePath,
-    input: src.input,
-    inputOptions: src.inputOptions,
-    streamIndex: probe.videoStreamIndex ?? 0,
-    grid: { origin: probe.videoStartSeconds, fps: probe.fps },
-    t,
-    formatName: probe.formatName,
-    containerStart: probe.startSeconds,
-    timeoutMs: Math.min(config.limits.processTimeoutMs, 120_000),
-    signal: ctx.signal,
-  });
+  const located = await locateInSource(config, src, t, Math.min(config.limits.processTimeoutMs, 120_000), ctx.signal);
   if (located === null) throw new BadInputError(`the source has no frame at ${startOffset.toFixed(3)} s`);
   const lead = t - located.pts;
   return { start: located.start, firstFrameAt: located.pickAt, leadSeconds: lead > 1e-6 ? lead : 0 };

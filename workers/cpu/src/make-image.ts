@@ -5,13 +5,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Config } from '@framesmith/core/config';
 import type { ImageJob, MediaResult } from '@framesmith/core/domain/job';
-import { locateFrameOnScreen } from '@framesmith/core/media/frame-listing';
 import { type FramePick, grabFrameArgs, grabWindowSeconds } from '@framesmith/core/media/grab-frame-args';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
 import { fromBeginning, type InputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { locateInSource } from './locate-frame.js';
 
 export const JPEG_QUALITY = 90;
 
@@ -71,18 +71,7 @@ async function grabListed(
   timeoutMs: number,
 ): Promise<Buffer> {
   const { probe } = src;
-  const located = await locateFrameOnScreen({
-    ffprobePath: config.ffprobePath,
-    input: src.input,
-    inputOptions: src.inputOptions,
-    streamIndex: probe.videoStreamIndex ?? 0,
-    grid: { origin: probe.videoStartSeconds, fps: probe.fps },
-    t,
-    formatName: probe.formatName,
-    containerStart: probe.startSeconds,
-    timeoutMs,
-    signal: ctx.signal,
-  });
+  const located = await locateInSource(config, src, t, timeoutMs, ctx.signal);
   if (located === null) return Buffer.alloc(0);
   const frame = await grab(located.start, { kind: 'from', at: located.pickAt });
   // A seek that yields nothing where the listing shows a frame is the demuxer's failure (ffmpeg

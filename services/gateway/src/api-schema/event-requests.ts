@@ -32,21 +32,7 @@ const vodFile = optString('vodFile', 1024)
   })
   .meta({ description: 'storage path of an MP4/MOV/MKV/TS file or an HLS .m3u8 playlist' });
 
-const sourceUrl = optString('sourceUrl', 2048)
-  .transform((raw, ctx) => {
-    if (raw === null) return null;
-    const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      return problem('sourceUrl must be an absolute http(s) URL');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return problem('sourceUrl must use http or https');
-    if (u.username || u.password) return problem('sourceUrl must not carry credentials');
-    return u.toString();
-  })
-  .meta({ format: 'uri', description: 'http(s) source, checked by the egress policy (docs/security.md)' });
+const sourceUrl = optHttpUrl('sourceUrl').meta({ description: 'http(s) source, checked by the egress policy (docs/security.md)' });
 
 const eventFields = {
   vodFile,
