@@ -20,6 +20,7 @@ import { log } from '@framesmith/core/ops/lifecycle';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
 import { firstCopiedSliceArgs, isIdrPicture } from '@framesmith/core/media/clip-x264';
+import { onExitFailure } from '@framesmith/core/media/run-process';
 import { Runner } from './clip-runner.js';
 import { planClipSmartCut, smartCut } from './smart-cut.js';
 import { verifyClip, type VerifyClipInput } from './verify-clip.js';
@@ -136,7 +137,7 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
         }),
         { phase: 'full-reencode', frames: span.count, from: run.at, to: 0.95 },
       );
-    const nothingWritten = async () => (await run.packetTimes(tmp).catch(() => [])).length === 0;
+    const nothingWritten = async () => (await run.packetTimes(tmp).catch(onExitFailure([]))).length === 0;
     if (!job.frameAccurate) {
       used = 'stream-copy';
       const t0 = sourceTime(origin, start);
@@ -155,7 +156,7 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
       // corpus's x264-open-gop), so such clips are re-encoded from the keyframe instead.
       const nonIdr =
         primary.codec === 'h264' &&
-        isIdrPicture(await run.bytes(firstCopiedSliceArgs({ input: src.input, inputOptions: src.inputOptions, startArgs: inputStartArgs(copyStart), streamIndex: primary.index })).catch(() => Buffer.alloc(0))) === false;
+        isIdrPicture(await run.bytes(firstCopiedSliceArgs({ input: src.input, inputOptions: src.inputOptions, startArgs: inputStartArgs(copyStart), streamIndex: primary.index })).catch(onExitFailure(Buffer.alloc(0)))) === false;
       if (!nonIdr) await run.ffmpeg(
         clipCopyArgs({
           input: src.input,

@@ -26,7 +26,7 @@ import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSet
 import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from '@framesmith/core/media/clip-x265';
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
-import { ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
+import { isExitFailure } from '@framesmith/core/media/run-process';
 import { type InputStart, keyframeAtOrBefore, planInputStart, seeksByIndex } from '@framesmith/core/media/source-clock';
 import { decodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
 import { FILE_ONLY, type Runner } from './clip-runner.js';
@@ -179,7 +179,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
     run.advance(share(0.25 * (editFrames + plan.middle.count)));
     return problem === null ? null : `the joined clip failed its check: ${problem}`;
   } catch (err) {
-    if (err instanceof ProcessCancelledError || err instanceof ProcessTimeoutError || !(err instanceof ProcessError)) throw err;
+    if (!isExitFailure(err)) throw err;
     return `a smart-cut step failed: ${err.message}`;
   }
 }

@@ -26,6 +26,22 @@ export class ProcessCancelledError extends ProcessError {
   override name = 'ProcessCancelledError';
 }
 
+/**
+ * A tool that ran and exited with a failure (a step that may fall back), as opposed to a
+ * cancelled job, a deadline or a bug, which must propagate whatever the caller's fallback.
+ */
+export function isExitFailure(err: unknown): err is ProcessError {
+  return err instanceof ProcessError && !(err instanceof ProcessCancelledError) && !(err instanceof ProcessTimeoutError);
+}
+
+/** `fallback` for an exit failure; anything else is rethrown. */
+export function onExitFailure<T>(fallback: T): (err: unknown) => T {
+  return (err) => {
+    if (isExitFailure(err)) return fallback;
+    throw err;
+  };
+}
+
 export class BinaryMissingError extends Error {
   constructor(readonly binary: string) {
     super(
