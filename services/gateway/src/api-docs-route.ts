@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody } from '@framesmith/core/errors';
+import { OPENAPI_PATH } from './api-schema/openapi.js';
 
 export const API_DOCS_PATH = '/api/docs';
-const SPEC_PATH = '/api/openapi.json';
+const SPEC_PATH = OPENAPI_PATH;
 
 const distDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

@@ -7,6 +7,7 @@ import { isHealthPath } from '@framesmith/core/ops/health-server';
 import { log } from '@framesmith/core/ops/lifecycle';
 import { withLogContext } from '@framesmith/core/ops/log-context';
 import { isApiDocsPath } from './api-docs-route.js';
+import { isOpenApiPath, OPENAPI_PATH } from './api-schema/openapi.js';
 import { requestDuration, transactionIdFrom } from './request-metrics.js';
 
 /** `/<package>.<Service>/<Method>`: a Connect or gRPC-Web call. */
@@ -23,7 +24,7 @@ function fallbackRoute(pathname: string): string {
   if (isHealthPath(pathname)) return pathname;
   // The public documents (no key): the reference page with its files, and the OpenAPI document.
   if (isApiDocsPath(pathname)) return '/api/docs';
-  if (/^\/api\/openapi\.json\/?$/.test(pathname)) return '/api/openapi.json';
+  if (isOpenApiPath(pathname)) return OPENAPI_PATH;
   // Unknown /api paths and refused keys: one label, whatever the path held.
   return pathname.startsWith('/api/') ? 'unmatched' : 'other';
 }

@@ -19,6 +19,11 @@ import {
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
+/** The document's path, with or without the trailing slash every /api route accepts. */
+export function isOpenApiPath(pathname: string): boolean {
+  return pathname === OPENAPI_PATH || pathname === `${OPENAPI_PATH}/`;
+}
+
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 const ERROR_TEXT: Record<number, string> = {

@@ -5,7 +5,7 @@ import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
 import { noteRoute } from '../http-observer.js';
 import { assetPath, assetRequestSchemas, deleteAssetsQuery, idempotencyHeader, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
-import { createOpenApiDocument } from '../api-schema/openapi.js';
+import { createOpenApiDocument, isOpenApiPath } from '../api-schema/openapi.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
 import { parseBody, parseRequest } from '../api-schema/parse.js';
 import { checkQuery, checkStrings, checkText } from '../service/parse-input.js';
@@ -178,7 +178,7 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     try {
       // The API's description is public, so clients and generators can fetch it without a key.
-      if (/^\/api\/openapi\.json\/?$/.test(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (isOpenApiPath(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(openapi) });
         res.end(req.method === 'HEAD' ? undefined : openapi);
         return;

@@ -39,6 +39,8 @@ export interface AssetChanges {
   generation(): number;
   /** Resolves once LISTEN is in place (tests and start-up; watching works before too). */
   ready(): Promise<void>;
+  /** Whether LISTEN is in place now (read by every stream on each wake: constant time). */
+  connected(): boolean;
   /** Open streams and LISTEN connections made so far (metrics, tests). */
   stats(): { watchers: number; connects: number; connected: boolean };
   close(): Promise<void>;
@@ -159,6 +161,9 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
     },
     ready() {
       return connected ? Promise.resolve() : new Promise((r) => readyWaiters.push(r));
+    },
+    connected() {
+      return connected;
     },
     stats() {
       let n = 0;

@@ -388,7 +388,7 @@ export class AssetService {
         if (a.state !== AssetState.GENERATING) return;
         // Woken by a change: re-read the row. Timed out: only progress may have moved, unless
         // the subscription is down, when this stream falls back to reading the row each period.
-        reread = (await watch.next(progressMs, signal)) || !this.d.changes.stats().connected;
+        reread = (await watch.next(progressMs, signal)) || !this.d.changes.connected();
       }
     } finally {
       watch.close();
