@@ -3,7 +3,7 @@
 // block by block (inspectGif) and decoded (sharp) to check timing, size, loop and frame order.
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectGif, type GifInfo } from '@framesmith/core/media/gif-inspect';
+import { inspectGif, type GifInfo } from './support/gif-inspect.js';
 import { frameLuma } from '../scripts/stack/demo-media.js';
 import { api, countRows, createEvent, testVideo, waitForAsset } from './support/api.js';
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssetState, AssetType, createFramesmithClient, type Asset } from '../lib/core/src/grpc-client.js';
+import { AssetState, AssetType, createFramesmithClient, type Asset } from './support/grpc-client.js';
 import { HealthCheckResponse_ServingStatus } from '../lib/core/src/gen/grpc/grpc/health/v1/health.js';
 import { countRows, stack, testVideo, waitForAsset } from './support/api.js';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectGif } from '../lib/core/src/media/gif-inspect.js';
+import { inspectGif } from './support/gif-inspect.js';
 import { frameLuma } from '../scripts/stack/demo-media.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { makeHls } from './support/media-check.js';

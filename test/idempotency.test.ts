@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
+import { createFramesmithClient } from './support/grpc-client.js';
 import { api, createEvent, db, stack, testVideo } from './support/api.js';
 
 const errorShape = (errorType: string) => ({ exceptionType: expect.any(String), exceptionMessage: expect.stringMatching(/^Unable to /), errorType, data: expect.any(Object) });

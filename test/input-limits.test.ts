@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AssetService } from '../lib/core/src/gen/es/framesmith/v1/assets_pb.js';
-import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
+import { createFramesmithClient } from './support/grpc-client.js';
 import { runProcess } from '../lib/core/src/media/run-process.js';
 // The Connect clients are the gateway's own dependencies (not hoisted to the root); the test
 // borrows them rather than adding a second copy.

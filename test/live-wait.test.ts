@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { frameLuma } from '../scripts/stack/demo-media.js';
-import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
+import { createFramesmithClient } from './support/grpc-client.js';
 import { api, stack, waitForAsset } from './support/api.js';
 import { pidsMatching, until } from './support/hls-server.js';
 import { type LiveOrigin, liveSegments, startLiveOrigin } from '../scripts/stack/live-origin.js';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
+import { createFramesmithClient } from './support/grpc-client.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { until } from './support/hls-server.js';
 

@@ -185,7 +185,7 @@ describe('orchestration', () => {
 
 describe('progress', () => {
   it('WatchAsset streams the running activity heartbeat progress, then COMPLETED', async () => {
-    const { createFramesmithClient } = await import('../lib/core/src/grpc-client.js');
+    const { createFramesmithClient } = await import('./support/grpc-client.js');
     const c = createFramesmithClient(stack().grpcAddress, stack().apiKey);
     try {
       const asset = await stalled('watch1', 'watched');

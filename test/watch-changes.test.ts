@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AssetUpdate, createFramesmithClient } from '../lib/core/src/grpc-client.js';
+import { type AssetUpdate, createFramesmithClient } from './support/grpc-client.js';
 import { createEvent, db, stack, testVideo } from './support/api.js';
 import { until } from './support/hls-server.js';
 

@@ -9,8 +9,8 @@ import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
-import { createFramesmithClient } from '../lib/core/src/grpc-client.js';
-import { verifyWebhook } from '../lib/core/src/webhooks/signature.js';
+import { createFramesmithClient } from './support/grpc-client.js';
+import { verifyWebhook } from '../services/orchestrator/src/webhook-signature.js';
 import { api, countRows, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { until } from './support/hls-server.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@framesmith/core/config';
 import type { GifJob, ImageJob, VideoJob } from '@framesmith/core/domain/job';
-import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategy } from '../../workers/gpu/src/clip/video-strategy.js';
 import { createLocalStorage } from '@framesmith/core/storage';
 import { parseClipTime, type ClipTime } from '@framesmith/core/time';
 import { formatProfile, type JobProfile, makeTracedTools, profileJob, type TracedTools } from './profile-job.js';

@@ -5,7 +5,7 @@ import { access, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
+import { gifskiArgs } from '../../workers/cpu/src/gif-encode-args.js';
 import { gifFramePlan, gifFramesArgs } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { runProcess } from '@framesmith/core/media/run-process';

@@ -9,7 +9,7 @@ import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { AssetState, AssetType } from '@framesmith/core/domain/asset';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
-import { apiKeyInterceptor, AssetServiceClient, type AssetUpdate } from '@framesmith/core/grpc-client';
+import { apiKeyInterceptor, AssetServiceClient, type AssetUpdate } from '../../test/support/grpc-client.js';
 import { type Scenario, type ScenarioOutcome, SkipScenario } from '../lib/scenario.js';
 
 const TARGET_MS = 1000;

@@ -13,6 +13,7 @@ ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=fals
 # The lockfile names every workspace, so npm ci needs each package.json, not only ours.
 COPY package.json package-lock.json ./
 COPY lib/core/package.json lib/core/package.json
+COPY lib/worker-kit/package.json lib/worker-kit/package.json
 COPY services/gateway/package.json services/gateway/package.json
 COPY services/orchestrator/package.json services/orchestrator/package.json
 COPY workers/cpu/package.json workers/cpu/package.json

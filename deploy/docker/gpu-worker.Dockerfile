@@ -21,6 +21,7 @@ ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=fals
 # The lockfile names every workspace, so npm ci needs each package.json, not only ours.
 COPY package.json package-lock.json ./
 COPY lib/core/package.json lib/core/package.json
+COPY lib/worker-kit/package.json lib/worker-kit/package.json
 COPY services/gateway/package.json services/gateway/package.json
 COPY services/orchestrator/package.json services/orchestrator/package.json
 COPY workers/cpu/package.json workers/cpu/package.json
@@ -64,6 +65,7 @@ ENV NVIDIA_VISIBLE_DEVICES=all \
 COPY --from=deps /app ./
 COPY tsconfig.json ./
 COPY lib/core/src lib/core/src
+COPY lib/worker-kit/src lib/worker-kit/src
 COPY workers/gpu/src workers/gpu/src
 USER 10001:10001
 EXPOSE 9464

@@ -2,7 +2,7 @@
 // framesmith_gpu_capability gauges), and whether that fits this machine. Tests assert the
 // strategy the probe chose rather than a fixed `cpu`, so they pass on a GPU machine too.
 import { BinaryMissingError, runProcess } from '@framesmith/core/media/run-process';
-import type { VideoStrategyName } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategyName } from '../../workers/gpu/src/clip/video-strategy.js';
 import { stack } from './api.js';
 
 /** The strategy every job slot gets, from the capability gauges (what chooseStrategy does with the trials). */

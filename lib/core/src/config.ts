@@ -54,7 +54,7 @@ export interface Timeouts {
   temporalCallMs: number;
 }
 
-/** Completion webhooks (lib/core/src/webhooks/, services/orchestrator/src/webhook-*.ts). */
+/** Completion webhooks (services/orchestrator/src/webhook-*.ts). */
 export interface WebhookConfig {
   /** WEBHOOK_SIGNING_SECRET; null = no webhooks (a request with callbackUrl is refused). */
   signingSecret: string | null;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { createPool } from '@framesmith/core/db/pool';
-import { migrate } from '@framesmith/core/db/migrate';
+import { migrate } from './db/migrate.js';
 import { createRepo } from '@framesmith/core/db/repo';
 import { handleHealth, isHealthPath } from '@framesmith/core/ops/health-server';
 import { log, onShutdown, runMain } from '@framesmith/core/ops/lifecycle';

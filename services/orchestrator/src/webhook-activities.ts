@@ -9,7 +9,7 @@ import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import { egressFetch, EgressRedirectError } from '@framesmith/core/net/egress-fetch';
 import { EgressRefusedError } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError } from '@framesmith/core/net/network-error';
-import { signWebhook, WEBHOOK_HEADERS } from '@framesmith/core/webhooks/signature';
+import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { WebhookActivities } from './activity-types.js';
 

@@ -2,7 +2,7 @@
 import type { Config } from '@framesmith/core/config';
 import type { GifJob, ImageJob, MediaJob, MediaResult } from '@framesmith/core/domain/job';
 import type { Storage } from '@framesmith/core/storage';
-import { runMediaActivity } from '@framesmith/core/temporal/activity-kit';
+import { runMediaActivity } from '@framesmith/worker-kit/activity-kit';
 import { makeImage } from './make-image.js';
 import { makeGif } from './make-gif.js';
 

@@ -1,12 +1,12 @@
 // The CPU worker: images (ffmpeg + sharp) and GIFs (ffmpeg + gifski) on the CPU task queue.
 import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
-import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
+import { installTemporalMetrics } from '@framesmith/worker-kit/temporal-metrics';
 import { runMain } from '@framesmith/core/ops/lifecycle';
-import { serveWorker } from '@framesmith/core/ops/worker-process';
+import { serveWorker } from '@framesmith/worker-kit/worker-process';
 import { storageScratchFolders } from '@framesmith/core/ops/sweep-scratch';
 import { createStorage } from '@framesmith/core/storage';
-import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
+import { mediaWorkerOptions } from '@framesmith/worker-kit/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities } from './activities.js';
 import { gifFrameFolders } from './make-gif.js';

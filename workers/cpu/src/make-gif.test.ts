@@ -7,10 +7,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@framesmith/core/config';
 import type { GifJob } from '@framesmith/core/domain/job';
-import { inspectGif } from '@framesmith/core/media/gif-inspect';
+import { inspectGif } from '../../../test/support/gif-inspect.js';
 import { ProcessCancelledError } from '@framesmith/core/media/run-process';
 import { createLocalStorage } from '@framesmith/core/storage';
-import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameLuma, makeTestVideo } from '../../../scripts/stack/demo-media.js';
 import { makeGif } from './make-gif.js';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
 import type { GifJob, MediaResult } from '@framesmith/core/domain/job';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
-import { gifskiArgs } from '@framesmith/core/media/gif-encode-args';
-import { createGifskiProgressParser } from '@framesmith/core/media/gif-encode-progress';
+import { gifskiArgs } from './gif-encode-args.js';
+import { createGifskiProgressParser } from './gif-encode-progress.js';
 import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions } from '@framesmith/core/media/gif-frames-args';
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
@@ -19,7 +19,7 @@ import { runProcess } from '@framesmith/core/media/run-process';
 import { fromBeginning, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
-import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { locateInSource } from './locate-frame.js';
 
 /** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */

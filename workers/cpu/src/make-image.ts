@@ -10,7 +10,7 @@ import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-so
 import { runProcess } from '@framesmith/core/media/run-process';
 import { fromBeginning, type InputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
 import type { Storage } from '@framesmith/core/storage';
-import { BadInputError, type JobContext } from '@framesmith/core/temporal/activity-kit';
+import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { locateInSource } from './locate-frame.js';
 
 export const JPEG_QUALITY = 90;

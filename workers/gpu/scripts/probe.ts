@@ -6,7 +6,7 @@
 // Exit code 2 when HWACCEL=required and no GPU works, as the worker would refuse to start.
 import { BinaryMissingError } from '@framesmith/core/media/run-process';
 import { loadConfig } from '@framesmith/core/config';
-import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategy } from '../src/clip/video-strategy.js';
 import { chooseStrategy, defaultConcurrencyPerGpu, probeCapabilities, readGpusFromXmlFile } from '../src/gpu-capabilities.js';
 import { readGpusWithRunner } from './read-gpus-runner.js';
 import { strategyReason } from './strategy-reason.js';

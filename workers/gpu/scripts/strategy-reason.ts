@@ -1,7 +1,7 @@
 // One sentence saying why the probe's findings lead to the chosen strategy, for the probe's
 // JSON and the device check's summary: a CPU choice must say which of the causes it was.
 import type { HwAccel } from '@framesmith/core/config';
-import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategy } from '../src/clip/video-strategy.js';
 import type { GpuCapabilities } from '../src/gpu-capabilities.js';
 
 export interface StrategyReasonInput {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadConfig } from '@framesmith/core/config';
 import type { VideoJob } from '@framesmith/core/domain/job';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { CPU_STRATEGY, type VideoStrategy } from '@framesmith/core/media/video-strategy';
+import { CPU_STRATEGY, type VideoStrategy } from '../src/clip/video-strategy.js';
 import { createLocalStorage } from '@framesmith/core/storage/local-storage';
 import { testVideoArgs } from '../../../scripts/stack/demo-media.js';
 import { makeVideo } from '../src/make-video.js';

@@ -1,8 +1,8 @@
 import type { Config } from '@framesmith/core/config';
 import type { MediaJob, MediaResult, VideoJob } from '@framesmith/core/domain/job';
-import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategy } from './clip/video-strategy.js';
 import type { Storage } from '@framesmith/core/storage';
-import { runMediaActivity } from '@framesmith/core/temporal/activity-kit';
+import { runMediaActivity } from '@framesmith/worker-kit/activity-kit';
 import { makeVideo } from './make-video.js';
 
 export interface GpuActivityDeps {

@@ -4,7 +4,7 @@ import type { Config } from '@framesmith/core/config';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { keyframeListArgs, parseKeyframeList, type VideoPacket } from '@framesmith/core/media/keyframes';
 import { runProcess } from '@framesmith/core/media/run-process';
-import type { JobContext } from '@framesmith/core/temporal/activity-kit';
+import type { JobContext } from '@framesmith/worker-kit/activity-kit';
 
 const PROBE_TIMEOUT_MS = 60_000;
 /** Our own scratch files: nothing but the file protocol. */

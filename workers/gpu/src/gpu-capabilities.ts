@@ -15,7 +15,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '@framesmith/core/media/run-process';
-import { CPU_STRATEGY, decodeArgs, encodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
+import { CPU_STRATEGY, decodeArgs, encodeArgs, type VideoStrategy } from './clip/video-strategy.js';
 import nvidiaSmi from 'node-nvidia-smi';
 import xml2js from 'xml2js';
 

@@ -2,7 +2,7 @@
 // worker process drives several GPUs evenly. The strategy follows from what that GPU's
 // trials proved (NVDEC+NVENC, NVDEC+libx264, or the CPU when none works).
 import type { HwAccel } from '@framesmith/core/config';
-import type { VideoStrategy } from '@framesmith/core/media/video-strategy';
+import type { VideoStrategy } from './clip/video-strategy.js';
 import { chooseStrategy, type GpuCapabilities } from './gpu-capabilities.js';
 
 export interface GpuLease {

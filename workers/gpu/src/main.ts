@@ -3,12 +3,12 @@
 // NVDEC+NVENC, NVDEC+libx264 (Hopper has no NVENC), or the CPU.
 import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
-import { installTemporalMetrics } from '@framesmith/core/ops/temporal-metrics';
+import { installTemporalMetrics } from '@framesmith/worker-kit/temporal-metrics';
 import { log, runMain } from '@framesmith/core/ops/lifecycle';
-import { serveWorker } from '@framesmith/core/ops/worker-process';
+import { serveWorker } from '@framesmith/worker-kit/worker-process';
 import { storageScratchFolders } from '@framesmith/core/ops/sweep-scratch';
 import { createStorage } from '@framesmith/core/storage';
-import { mediaWorkerOptions } from '@framesmith/core/temporal/media-worker-options';
+import { mediaWorkerOptions } from '@framesmith/worker-kit/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGpuActivities } from './activities.js';
 import { defaultConcurrencyPerGpu, probeCapabilities, readGpus, readGpusFromXmlFile } from './gpu-capabilities.js';

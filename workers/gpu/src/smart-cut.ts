@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoJob } from '@framesmith/core/domain/job';
-import { seekCeil } from '@framesmith/core/media/clip-args';
+import { seekCeil } from './clip/clip-args.js';
 import {
   type EdgeEncoder,
   type FrameSpan,
@@ -19,16 +19,16 @@ import {
   smartCutJoinArgs,
   smartCutList,
   smartCutMiddleArgs,
-} from '@framesmith/core/media/clip-smart-cut';
-import type { ClipTracks } from '@framesmith/core/media/clip-tracks';
-import { checkJoinedClip, framecrcArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrc } from '@framesmith/core/media/clip-verify';
-import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets, withFixedFrameRate } from '@framesmith/core/media/clip-x264';
-import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from '@framesmith/core/media/clip-x265';
+} from './clip/clip-smart-cut.js';
+import type { ClipTracks } from './clip/clip-tracks.js';
+import { checkJoinedClip, framecrcArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrc } from './clip/clip-verify.js';
+import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets, withFixedFrameRate } from './clip/clip-x264.js';
+import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from './clip/clip-x265.js';
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { isExitFailure } from '@framesmith/core/media/run-process';
 import { type InputStart, keyframeAtOrBefore, planInputStart, seeksByIndex } from '@framesmith/core/media/source-clock';
-import { decodeArgs, type VideoStrategy } from '@framesmith/core/media/video-strategy';
+import { decodeArgs, type VideoStrategy } from './clip/video-strategy.js';
 import { FILE_ONLY, type Runner } from './clip-runner.js';
 
 // ffprobe stops listing at the first packet past the interval's end in decode order; the

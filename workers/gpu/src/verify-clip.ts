@@ -7,8 +7,8 @@
 // clip.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '@framesmith/core/config';
-import { type ClipCoverage, checkClipCoverage } from '@framesmith/core/media/clip-coverage';
-import { type DecodedWindow, framecrcArgs, JOIN_PROBE_FRAMES, parseFramecrc, shortWindow } from '@framesmith/core/media/clip-verify';
+import { type ClipCoverage, checkClipCoverage } from './clip/clip-coverage.js';
+import { type DecodedWindow, framecrcArgs, JOIN_PROBE_FRAMES, parseFramecrc, shortWindow } from './clip/clip-verify.js';
 import { keyframeListArgs, parseKeyframeList, type VideoPacket } from '@framesmith/core/media/keyframes';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from '@framesmith/core/media/run-process';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
-import { CPU_STRATEGY } from '@framesmith/core/media/video-strategy';
+import { CPU_STRATEGY } from '../src/clip/video-strategy.js';
 import { describe, expect, it } from 'vitest';
 import {
   chooseStrategy,

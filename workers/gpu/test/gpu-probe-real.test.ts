@@ -3,7 +3,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CPU_STRATEGY } from '@framesmith/core/media/video-strategy';
+import { CPU_STRATEGY } from '../src/clip/video-strategy.js';
 import { describe, expect, it } from 'vitest';
 import { chooseStrategy, HwAccelUnavailableError, probeCapabilities, readGpus, readGpusFromXmlFile } from '../src/gpu-capabilities.js';
 

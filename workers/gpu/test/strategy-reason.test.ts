@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CPU_STRATEGY } from '@framesmith/core/media/video-strategy';
+import { CPU_STRATEGY } from '../src/clip/video-strategy.js';
 import { chooseStrategy, type GpuCapabilities, type GpuInfo } from '../src/gpu-capabilities.js';
 import { strategyReason } from '../scripts/strategy-reason.js';
 

@@ -1,58 +1,11 @@
-// The client and activity ends of transaction-id propagation (the workflow end is
-// transaction-workflow-interceptors.ts, loaded by path into the workflow bundle).
-import { fileURLToPath } from 'node:url';
+// The client end of transaction-id propagation (the worker ends are in lib/worker-kit:
+// activity-interceptors.ts and transaction-workflow-interceptors.ts).
 import type { WorkflowClientInterceptor } from '@temporalio/client';
-import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { log } from '../ops/lifecycle.js';
-import { currentTransactionId, withLogContext } from '../ops/log-context.js';
-import { formatError } from '../ops/format-error.js';
-import { readTransactionId, withTransactionId } from './transaction-header.js';
+import { currentTransactionId } from '../ops/log-context.js';
+import { withTransactionId } from './transaction-header.js';
 
 /** For a Client: a workflow started while handling a request carries its transaction id. */
 export const transactionClientInterceptor: WorkflowClientInterceptor = {
   startWithDetails: (input, next) => next({ ...input, headers: withTransactionId(input.headers, currentTransactionId()) }),
   signalWithStart: (input, next) => next({ ...input, headers: withTransactionId(input.headers, currentTransactionId()) }),
 };
-
-/**
- * For a Worker: every activity runs in a log context with the transaction id, the asset and
- * the workflow, so each line it logs says which request it serves; one line when it ends.
- */
-export const transactionActivityInterceptor: ActivityInterceptorsFactory = (ctx) => {
-  let txn: string | undefined;
-  return {
-    inbound: {
-      async execute(input, next) {
-        txn = readTransactionId(input.headers);
-        const first = input.args[0] as { assetId?: unknown } | undefined;
-        const fields = {
-          txn,
-          assetId: typeof first?.assetId === 'string' ? first.assetId : undefined,
-          activity: ctx.info.activityType,
-          workflowId: ctx.info.workflowExecution?.workflowId,
-        };
-        return withLogContext(fields, async () => {
-          const started = Date.now();
-          try {
-            const result = await next(input);
-            log('activity', 'activity completed', { attempt: ctx.info.attempt, durationMs: Date.now() - started });
-            return result;
-          } catch (err) {
-            log('activity', 'activity failed', { attempt: ctx.info.attempt, durationMs: Date.now() - started, reason: formatError(err) }, 'warn');
-            throw err;
-          }
-        });
-      },
-    },
-    // Lines written with the SDK's own activity logger (Context.current().log) carry it too.
-    outbound: { getLogAttributes: (input, next) => next(txn ? { ...input, txn } : input) },
-  };
-};
-
-/** Worker.create's `interceptors` for every worker of this project. */
-export function workerInterceptors() {
-  return {
-    activity: [transactionActivityInterceptor],
-    workflowModules: [fileURLToPath(new URL('./transaction-workflow-interceptors.ts', import.meta.url))],
-  };
-}

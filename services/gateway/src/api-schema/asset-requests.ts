@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { Limits } from '@framesmith/core/config';
 import { ASSET_STATES, ASSET_TYPES, type AssetStateValue, type AssetTypeValue, JOB_KIND_EXTENSION, type JobKind } from '@framesmith/core/domain/asset';
 import type { AssetFilter } from '@framesmith/core/db/repo';
-import { filenameProblem } from '@framesmith/core/domain/filename';
+import { filenameProblem } from '../domain/filename.js';
 import { parseTrackFilter } from '@framesmith/core/media/filter-expression';
 import { DEFAULT_PRIORITY, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import type { ClipTime } from '@framesmith/core/time';

@@ -1,10 +1,10 @@
 // One shared subscription per gateway to asset changes, instead of every WatchAsset stream
-// polling PostgreSQL: a trigger (lib/core/src/db/migrations/004_asset_notify.sql) NOTIFYs the
+// polling PostgreSQL: a trigger (services/gateway/src/db/migrations/004_asset_notify.sql) NOTIFYs the
 // asset id on each commit that changes what a watcher shows, one dedicated connection LISTENs,
 // and a small in-process fan-out wakes the streams watching that id. A stream then re-reads its
 // one row. A lost connection is reopened with backoff, and on every (re)connect all watchers are
 // woken to re-read, so a change committed while nobody was listening is not missed.
-import { createListenClient, type ListenClient } from '@framesmith/core/db/listen-client';
+import { createListenClient, type ListenClient } from '../db/listen-client.js';
 import { log } from '@framesmith/core/ops/lifecycle';
 
 /** The trigger's channel; the same name is in 004_asset_notify.sql. */

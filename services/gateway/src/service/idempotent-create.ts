@@ -4,7 +4,7 @@
 // starts nothing; the same key with another request is a 422.
 import { createHash, randomUUID } from 'node:crypto';
 import type { AssetObject, JobKind } from '@framesmith/core/domain/asset';
-import type { IdempotencyStore } from '@framesmith/core/db/idempotency';
+import type { IdempotencyStore } from '../db/idempotency.js';
 import { ApiError } from '@framesmith/core/errors';
 import type { CreateRequest } from '../api-schema/asset-requests.js';
 

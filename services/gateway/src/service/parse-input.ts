@@ -1,7 +1,7 @@
 // The text rule at the edge: every string of a request (body, message, query, path) is
 // checked before any schema reads it, named by its path so a 400 says which field. The
 // fields' own shapes and limits are in api-schema/.
-import { textProblem } from '@framesmith/core/domain/text-input';
+import { textProblem } from '../domain/text-input.js';
 import { validation } from '@framesmith/core/errors';
 
 /** Fields whose text is multi-line by nature (an expression, JSON text): tab and line breaks pass. */

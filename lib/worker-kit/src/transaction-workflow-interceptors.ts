@@ -3,7 +3,7 @@
 // workflow it schedules, and onto its own log lines. Deterministic: headers are not part of
 // the replayed commands' identity.
 import type { WorkflowInterceptors } from '@temporalio/workflow';
-import { readTransactionId, withTransactionId } from './transaction-header.js';
+import { readTransactionId, withTransactionId } from '@framesmith/core/temporal/transaction-header';
 
 export const interceptors = (): WorkflowInterceptors => {
   // One closure per workflow execution: the SDK calls this factory for each.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from './signature.js';
+import { signWebhook, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from './webhook-signature.js';
 
 const secret = 'whsec_test';
 const body = '{"id":"a"}';

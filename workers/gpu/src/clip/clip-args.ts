@@ -24,8 +24,8 @@
 // is the raw transport clock. It is done with -output_ts_offset rather than -copyts: with
 // -copyts, `-t` counts from zero on the source clock and HLS input seeking stopped matching
 // frames (measured on ffmpeg 5.1), while the offset shifts a clip made the normal way.
-import { type InputStart, inputStartArgs, onInputClock, signedMicros } from './source-clock.js';
-import type { TrackInfo } from './track-info.js';
+import { type InputStart, inputStartArgs, onInputClock, signedMicros } from '@framesmith/core/media/source-clock';
+import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 /**
  * `-ss` value that is at or before t (microseconds, what ffmpeg parses): for accurate seeks.

@@ -29,8 +29,8 @@
 // pieces, the join is exact (test/video-asset.test.ts); the checks above still apply.
 import { concatListText } from './concat-list.js';
 import { audioEncodeArgs, seconds6, secondsCeil, seekFloor } from './clip-args.js';
-import { type InputStart, inputStartArgs, onInputClock, signedMicros } from './source-clock.js';
-import type { TrackInfo } from './track-info.js';
+import { type InputStart, inputStartArgs, onInputClock, signedMicros } from '@framesmith/core/media/source-clock';
+import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 /** A run of frames by index on the source's frame grid (frame 0 = the track's first frame). */
 export interface FrameSpan {

@@ -3,9 +3,9 @@
 // cancellation signal handed to the process runner, metrics, and the decision of which
 // failures are worth a retry, made here where the error is born.
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { SourceError } from '../media/open-source.js';
-import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '../media/run-process.js';
-import { ffmpegSpeed, jobDuration, jobsInFlight, jobsTotal, queueWait } from '../ops/metrics.js';
+import { SourceError } from '@framesmith/core/media/open-source';
+import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
+import { ffmpegSpeed, jobDuration, jobsInFlight, jobsTotal, queueWait } from '@framesmith/core/ops/metrics';
 
 /** Bad input that no retry can fix: the asset fails at once with this reason. */
 export class BadInputError extends Error {

@@ -3,7 +3,7 @@
 // scrape target.
 import net from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { processLogger } from './logger.js';
+import { processLogger } from '@framesmith/core/ops/logger';
 
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // Worker options every media worker (CPU and GPU) shares.
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../config.js';
-import { transactionActivityInterceptor } from './transaction-interceptors.js';
+import type { Config } from '@framesmith/core/config';
+import { transactionActivityInterceptor } from './activity-interceptors.js';
 
 export function mediaWorkerOptions(config: Config) {
   const options = {

@@ -11,7 +11,7 @@ import {
   leadingPictures,
   smartCutPaysOff,
 } from './clip-smart-cut.js';
-import type { TrackInfo } from './track-info.js';
+import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 const gop50 = [0, 2, 4, 6, 8, 10]; // keyframes every 50 frames at 25 fps
 

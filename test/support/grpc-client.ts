@@ -4,10 +4,10 @@
 //   const { assets, events, close } = createFramesmithClient('gateway:8081', process.env.FRAMESMITH_API_KEY!);
 //   const asset = await promisify(assets.getAsset.bind(assets))({ id, noCache: false });
 import { credentials, type ChannelCredentials, type Interceptor, InterceptingCall, Metadata } from '@grpc/grpc-js';
-import { AssetServiceClient, EventServiceClient } from './gen/grpc/framesmith/v1/assets.js';
-import { HealthClient } from './gen/grpc/grpc/health/v1/health.js';
+import { AssetServiceClient, EventServiceClient } from '@framesmith/core/gen/grpc/framesmith/v1/assets';
+import { HealthClient } from '@framesmith/core/gen/grpc/grpc/health/v1/health';
 
-export * from './gen/grpc/framesmith/v1/assets.js';
+export * from '@framesmith/core/gen/grpc/framesmith/v1/assets';
 
 export function apiKeyInterceptor(apiKey: string): Interceptor {
   return (options, nextCall) =>

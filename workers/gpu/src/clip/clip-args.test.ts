@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aacBitrate, audioEncodeArgs, clipCopyArgs, clipReencodeArgs, secondsCeil, seekCeil, seekFloor } from './clip-args.js';
-import type { TrackInfo } from './track-info.js';
+import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 const aac: TrackInfo = { index: 1, type: 'audio', codec: 'aac', fourCC: 'MP4A', width: null, height: null, bitrate: 96_000, language: null, fps: null };
 const pcm: TrackInfo = { ...aac, index: 3, codec: 'pcm_s24le', fourCC: 'IN24', bitrate: 2_304_000 };

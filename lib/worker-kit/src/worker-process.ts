@@ -1,10 +1,10 @@
 // What every Temporal worker process (orchestrator, CPU, GPU) does around its Worker: health
 // and metrics, a drain on SIGTERM, and an orderly exit once the worker has stopped.
 import type { Worker } from '@temporalio/worker';
-import type { Config } from '../config.js';
-import { startHealthServer } from './health-server.js';
-import { log, onDrainSignal } from './lifecycle.js';
-import { type ScratchFolder, sweepScratch } from './sweep-scratch.js';
+import type { Config } from '@framesmith/core/config';
+import { startHealthServer } from '@framesmith/core/ops/health-server';
+import { log, onDrainSignal } from '@framesmith/core/ops/lifecycle';
+import { type ScratchFolder, sweepScratch } from '@framesmith/core/ops/sweep-scratch';
 
 export interface ServeWorkerOptions {
   name: string;

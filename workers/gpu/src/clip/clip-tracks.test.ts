@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import mp4Probe from './fixtures/ffprobe-mp4-two-video-audio-eng.json' with { type: 'json' };
+import mp4Probe from '../../../../lib/core/src/media/fixtures/ffprobe-mp4-two-video-audio-eng.json' with { type: 'json' };
 import { mapArgs, selectClipTracks, TrackSelectionError, trackMapArgs } from './clip-tracks.js';
-import { tracksFromFfprobe, type TrackInfo } from './track-info.js';
+import { tracksFromFfprobe, type TrackInfo } from '@framesmith/core/media/track-info';
 
 // 0: video 1280x720, 1: video 640x360, 2: audio eng, 3 and 4: tmcd timecode (data).
 const tracks = tracksFromFfprobe(mp4Probe);

@@ -6,8 +6,8 @@
 // SCTE-35) carry timing that no longer holds once the clip starts elsewhere, and ffmpeg's MP4
 // muxer cannot write most of them; text tracks (DVB/PGS bitmaps, WebVTT from HLS, 608
 // captions) mostly cannot be muxed into MP4 either and none can be cut on a frame.
-import { type FilterNode, parseTrackFilter, selectTracks } from './filter-expression.js';
-import type { TrackInfo } from './track-info.js';
+import { type FilterNode, parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
+import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 export interface ClipTrackOptions {
   /** The request's filter text; null or blank keeps every track (before `mezzanine`). */
