@@ -117,7 +117,7 @@ describe('makeGif', () => {
     const max = deps.config.limits.maxGifSeconds * deps.config.limits.maxFps;
     const err = await makeGif(deps, job({ start: 0, end: 5, fps: 50, playbackSpeed: 0.1 }), ctx).catch((e) => e);
     expect(err).toBeInstanceOf(BadInputError);
-    expect(err.message).toBe(`the GIF would have 2500 frames (5.000 s at 50 fps and speed 0.1); at most ${max} are allowed`);
+    expect(err.message).toBe(`the GIF would have 2500 frames (5.000 s at 50 fps and speed 0.1); at most ${max} are allowed (shorten the clip, lower fps or raise playbackSpeed)`);
     const tall = await makeGif(deps, job({ start: 0, end: 1, height: 1920 }), ctx).catch((e) => e);
     expect(tall).toBeInstanceOf(BadInputError);
     expect(tall.message).toMatch(/3413x1920, above the 1920-pixel limit/);

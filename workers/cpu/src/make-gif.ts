@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
+import { clipSpanProblem, gifLimitProblem } from '@framesmith/core/domain/media-limits';
 import type { GifJob, MediaResult } from '@framesmith/core/domain/job';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
 import { gifskiArgs } from './gif-encode-args.js';
@@ -53,28 +54,19 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   const start = src.toSeconds(job.start);
   const end = src.toSeconds(job.end);
   if (start === null || end === null) throw new BadInputError('the clip start or end cannot be mapped onto the source');
-  if (end <= start) throw new BadInputError(`the clip end (${end.toFixed(3)} s) is not after its start (${start.toFixed(3)} s)`);
+  const span = clipSpanProblem(end - start, limits.maxGifSeconds);
+  if (span) throw new BadInputError(`${span.message} (start ${start.toFixed(3)} s, end ${end.toFixed(3)} s on the source)`);
   if (src.durationSeconds !== null && start >= src.durationSeconds) {
     throw new BadInputError(`the clip starts at ${start.toFixed(3)} s, at or beyond the end of the source (${src.durationSeconds.toFixed(3)} s)`);
   }
   // The frames come out of ffmpeg upright (autorotate), so they are sized as displayed.
-  const sourceWidth = src.probe.displayWidth!;
-  const sourceHeight = src.probe.displayHeight!;
-  const size = gifOutputSize({ width: sourceWidth, height: sourceHeight }, { width: job.width, height: job.height }, limits.defaultGifMaxWidth);
-  if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
-    throw new BadInputError(
-      `keeping the source's aspect makes the GIF ${size.width}x${size.height}, above the ${limits.maxOutputDimension}-pixel limit per side; give a smaller width or height`,
-    );
-  }
-  const plan = gifFramePlan({ startSeconds: start, endSeconds: end, fps: job.fps, playbackSpeed: job.playbackSpeed, sourceFps: src.probe.fps });
-  // The longest clip at the highest rate at normal speed; slow motion beyond that is refused
-  // rather than filling tmpfs with frames.
-  const maxFrames = limits.maxGifSeconds * limits.maxFps;
-  if (plan.frameCount > maxFrames) {
-    throw new BadInputError(
-      `the GIF would have ${plan.frameCount} frames (${(end - start).toFixed(3)} s at ${job.fps} fps and speed ${job.playbackSpeed}); at most ${maxFrames} are allowed`,
-    );
-  }
+  const source = { width: src.probe.displayWidth!, height: src.probe.displayHeight! };
+  const requested = { width: job.width, height: job.height };
+  const planInput = { startSeconds: start, endSeconds: end, fps: job.fps, playbackSpeed: job.playbackSpeed, sourceFps: src.probe.fps };
+  const problem = gifLimitProblem(limits, planInput, source, requested);
+  if (problem) throw new BadInputError(problem.message);
+  const size = gifOutputSize(source, requested, limits.defaultGifMaxWidth);
+  const plan = gifFramePlan(planInput);
 
   // Named after this process, so a worker starting after it was killed removes the frames.
   const frameDir = path.join(deps.frameRoot ?? (await frameParent(plan.frameCount * size.width * size.height * 3)), GIF_FRAMES_PREFIX + scratchName());

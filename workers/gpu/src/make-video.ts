@@ -4,6 +4,7 @@
 // strategy (CPU, or NVDEC/NVENC where the capability probe found them working) only changes
 // the decoder and encoder options; the smart cut's edges are always libx264 / libx265, since
 // they must reproduce the source's x264 / x265 parameter sets (smart-cut.ts).
+import { clipSpanProblem } from '@framesmith/core/domain/media-limits';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
@@ -74,8 +75,8 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
   const end = src.toSeconds(job.end);
   if (start === null) throw new BadInputError('clip.start cannot be mapped onto the source');
   if (end === null) throw new BadInputError('clip.end cannot be mapped onto the source');
-  if (end <= start) throw new BadInputError('clip.end must be after clip.start');
-  if (end - start > config.limits.maxClipSeconds) throw new BadInputError(`a clip may be at most ${config.limits.maxClipSeconds} seconds long`);
+  const span = clipSpanProblem(end - start, config.limits.maxClipSeconds);
+  if (span) throw new BadInputError(span.message);
   if (src.durationSeconds !== null && start >= src.durationSeconds) {
     throw new BadInputError(`clip.start is beyond the end of the media (${src.durationSeconds.toFixed(3)} s)`);
   }

@@ -1,6 +1,7 @@
 // The asset requests, defined once: what REST bodies and queries and the gRPC messages are
 // parsed with, and what the OpenAPI document shows. Parsing yields the normalised requests
 // the service takes: defaults applied, ranges checked, every field present.
+import { clipSpanProblem } from '@framesmith/core/domain/media-limits';
 import * as z from 'zod';
 import type { Limits } from '@framesmith/core/config';
 import { ASSET_STATES, ASSET_TYPES, type AssetStateValue, type AssetTypeValue, JOB_KIND_EXTENSION, type JobKind } from '@framesmith/core/domain/asset';
@@ -45,8 +46,8 @@ function checkSpan({ start, end }: { start: ClipTime; end: ClipTime }, maxSecond
   const issue = (message: string, params = {}) => ctx.addIssue({ code: 'custom', message, path: ['end'], params });
   if (start.kind !== end.kind) return issue('clip.start and clip.end must both be offsets or both be ISO8601 instants');
   const span = start.kind === 'offset' && end.kind === 'offset' ? end.seconds - start.seconds : (epochMs(end) - epochMs(start)) / 1000;
-  if (span <= 0) return issue('clip.end must be after clip.start');
-  if (span > maxSeconds) return issue(`a clip may be at most ${maxSeconds} seconds long`, { maxSeconds });
+  const problem = clipSpanProblem(span, maxSeconds);
+  if (problem) issue(problem.message, problem.details);
 }
 
 const epochMs = (t: ClipTime) => (t as { epochMs: number }).epochMs;

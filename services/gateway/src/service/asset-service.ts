@@ -26,8 +26,7 @@ import { type AssetChanges, SharedReads, WATCH_PROGRESS_MS } from './asset-chang
 import { callbackUrlFor, requireSigningSecret, vuflowCallbackUrl } from './callback-url.js';
 import { liveSeconds, liveWaitFor, recordingCovers } from './live-times.js';
 import { describeLiveWait, type LiveWait, type LiveWaitStatus } from '@framesmith/core/media/live-window';
-import { gifFramePlan } from '@framesmith/core/media/gif-frames-args';
-import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
+import { gifLimitProblem } from '@framesmith/core/domain/media-limits';
 
 export interface SyncResult {
   hasVodFileChanged: boolean;
@@ -179,20 +178,13 @@ export class AssetService {
 
   /** The GIF limits that depend on the source, checked here so the request fails, not the job. */
   private checkGifLimits(info: SourceInfo, req: GifRequest, clip: { start: number; end: number }) {
-    const { limits } = this.d.config;
-    const plan = gifFramePlan({ startSeconds: clip.start, endSeconds: clip.end, fps: req.fps, playbackSpeed: req.playbackSpeed, sourceFps: info.fps });
-    const maxFrames = limits.maxGifSeconds * limits.maxFps;
-    if (plan.frameCount > maxFrames) {
-      throw validation(`the GIF would have ${plan.frameCount} frames; at most ${maxFrames} are allowed (shorten the clip, lower fps or raise playbackSpeed)`, { field: 'playbackSpeed', maxFrames });
-    }
-    if (info.width !== null && info.height !== null) {
-      const size = gifOutputSize({ width: info.width, height: info.height }, { width: req.width, height: req.height }, limits.defaultGifMaxWidth);
-      if (size.width > limits.maxOutputDimension || size.height > limits.maxOutputDimension) {
-        throw validation(`keeping the source's aspect makes the GIF ${size.width}x${size.height}, above ${limits.maxOutputDimension} pixels a side; give a smaller width or height`, {
-          field: req.width !== null ? 'width' : 'height',
-        });
-      }
-    }
+    const problem = gifLimitProblem(
+      this.d.config.limits,
+      { startSeconds: clip.start, endSeconds: clip.end, fps: req.fps, playbackSpeed: req.playbackSpeed, sourceFps: info.fps },
+      info.width !== null && info.height !== null ? { width: info.width, height: info.height } : null,
+      { width: req.width, height: req.height },
+    );
+    if (problem) throw validation(problem.message, { field: problem.field, ...problem.details });
   }
 
   private async create(
