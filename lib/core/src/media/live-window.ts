@@ -1,7 +1,8 @@
 // Where a requested instant lies relative to a live HLS window (a media playlist without
 // EXT-X-ENDLIST): inside it, already slid out of it, or still ahead of its live edge. Pure:
 // the gateway decides 400 or accept with it, the live-wait activity whether the wait is over.
-import { type HlsMediaPlaylist, instantToOffset } from './hls-playlist.js';
+import { instantToOffset } from './hls-instant.js';
+import type { HlsMediaPlaylist } from './hls-playlist.js';
 
 export interface LiveWindow {
   /** Epoch ms of the window's first sample (first dated segment's program date time). */

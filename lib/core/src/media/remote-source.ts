@@ -7,7 +7,8 @@ import { type EgressPolicy, EgressRefusedError, resolveChecked } from '../net/eg
 import { type EgressProxy, startEgressProxy } from '../net/egress-proxy.js';
 import { describeNetworkError, networkErrorCode, TRANSIENT_NETWORK_CODES } from '../net/network-error.js';
 import { ffmpegNetworkFailure } from '../domain/failure-reason.js';
-import { checkPlaylistUris, HlsPlaylistError, type HlsMediaPlaylist, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { HlsPlaylistError, type HlsMediaPlaylist, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { checkPlaylistUris } from './hls-uri-check.js';
 import { SourceError, SourceUnavailableError } from './open-source.js';
 
 // As strict as before, plus `httpproxy`: ffmpeg's tls protocol reaches the proxy through it

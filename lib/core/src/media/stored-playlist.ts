@@ -8,7 +8,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NotFoundError, PathEscapeError, type Storage } from '../storage.js';
-import { checkPlaylistUris, type HlsPlaylist, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { type HlsPlaylist, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
+import { checkPlaylistUris } from './hls-uri-check.js';
 
 // checkPlaylistUris works on absolute paths; keys are placed under this stand-in root.
 const ROOT = '/storage';
