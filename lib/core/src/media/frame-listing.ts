@@ -1,9 +1,9 @@
 // Lists a video track's frames around a source time with ffprobe (packet flags, no decoding),
 // for every operation that must know real frame times: VIDEO always, IMAGE and GIF where the
 // container has no sample index or the rate is not constant (source-clock.ts).
-import { type FrameTimeline, frameTimeline, keyframeListArgs, parseKeyframeList } from './keyframes.js';
+import { type FrameTimeline, frameTimeline, type KeyframeListOptions, keyframeListArgs, parseKeyframeList, type VideoPacket } from './keyframes.js';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from './run-process.js';
-import { frameOnScreen, type InputStart, justBefore, keyframeAtOrBefore, planInputStart, seeksByIndex } from './source-clock.js';
+import { decodeStart, frameOnScreen, type InputStart, justBefore, keyframeAtOrBefore, type SeekableSource, seeksByIndex } from './source-clock.js';
 
 /** ffprobe stops at the first packet past the end in decode order; B-frames shown before it come later. */
 export const LISTING_MARGIN_S = 2;
@@ -29,6 +29,12 @@ export interface ListFramesInput {
   signal?: AbortSignal;
 }
 
+/** Runs one packet listing (keyframeListArgs) and parses it: packets in decode order, no decoding. */
+export async function listPackets(run: { ffprobePath: string; timeoutMs: number; signal?: AbortSignal }, o: KeyframeListOptions): Promise<VideoPacket[]> {
+  const { stdout } = await runProcess(run.ffprobePath, keyframeListArgs(o).flat(), { timeoutMs: run.timeoutMs, signal: run.signal, maxStdoutBytes: 64 << 20 });
+  return parseKeyframeList(stdout.toString('utf8'));
+}
+
 /**
  * The listing tries `from` itself (an indexed container lands on the keyframe before it), then
  * LISTING_LOOKBACK_S earlier, then the beginning of the stream with no seek at all (a seek to
@@ -41,20 +47,16 @@ export async function listFramesAround(o: ListFramesInput): Promise<FrameTimelin
   const attempts: (number | null)[] = first === null ? [null] : [first, first - LISTING_LOOKBACK_S, null];
   let t: FrameTimeline | null = null;
   for (const from of attempts) {
-    let stdout: Buffer;
+    let packets: VideoPacket[];
     try {
-      ({ stdout } = await runProcess(o.ffprobePath, keyframeListArgs({ input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from, to: o.to } }).flat(), {
-        timeoutMs: o.timeoutMs,
-        signal: o.signal,
-        maxStdoutBytes: 64 << 20,
-      }));
+      packets = await listPackets(o, { input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from, to: o.to } });
     } catch (err) {
       // HLS refuses a seek before its first packet ("Could not seek to position"): the next
       // attempt starts earlier or does not seek.
       if (!(err instanceof ProcessError) || err instanceof ProcessCancelledError || err instanceof ProcessTimeoutError || from === null) throw err;
       continue;
     }
-    t = frameTimeline(parseKeyframeList(stdout.toString('utf8')), o.grid);
+    t = frameTimeline(packets, o.grid);
     if (listingCovers(t, o.from)) return t;
   }
   return t!;
@@ -81,12 +83,22 @@ export interface FrameOnScreenAt {
 export async function locateFrameOnScreen(
   o: Omit<ListFramesInput, 'from' | 'to'> & { t: number; formatName: string; containerStart: number },
 ): Promise<FrameOnScreenAt | null> {
-  const back = o.t - LISTING_LOOKBACK_S;
-  const firstFrom = seeksByIndex(o.formatName) ? o.t : back <= o.containerStart ? null : back;
-  const listing = await listFramesAround({ ...o, from: o.t, to: o.t + LISTING_MARGIN_S, firstFrom });
+  const listing = await listFramesAround({ ...o, from: o.t, to: o.t + LISTING_MARGIN_S, firstFrom: firstListingFrom(o, o.t) });
   const shown = frameOnScreen(listing.frames, o.t);
   if (shown === null) return null;
   const pickAt = justBefore(shown, o.grid.fps ? 1 / o.grid.fps : 0);
-  const start = planInputStart({ formatName: o.formatName, containerStart: o.containerStart, target: pickAt, keyframe: keyframeAtOrBefore(listing.keyframePackets, shown.pts) });
+  const start = decodeStart(o, pickAt, keyframeAtOrBefore(listing.keyframePackets, shown.pts));
   return { pts: shown.pts, pickAt, start };
+}
+
+/**
+ * Where the first listing for source time t starts (ListFramesInput.firstFrom): at t for an
+ * indexed container (it lands on the keyframe before t); LISTING_LOOKBACK_S earlier for
+ * MPEG-TS and HLS, which land after the seek point; from the beginning when that is before
+ * the container's start (HLS refuses such a seek).
+ */
+export function firstListingFrom(src: SeekableSource, t: number): number | null {
+  if (seeksByIndex(src.formatName)) return t;
+  const back = t - LISTING_LOOKBACK_S;
+  return back <= src.containerStart ? null : back;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, onInputClock, planInputStart, requestTime, seeksByIndex, signedMicros, sourceTime } from './source-clock.js';
+import { copyStart, decodeStart, frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, microsCeil, microsFloor, onInputClock, parseTimeBase, requestTime, seeksByIndex, signedMicros, sourceTime, withSeekFallback } from './source-clock.js';
 
 describe('sourceTime', () => {
   it('counts request times from the first displayed frame, whatever the clock', () => {
@@ -19,22 +19,40 @@ describe('seeksByIndex', () => {
   });
 });
 
-describe('planInputStart', () => {
+describe('decodeStart / copyStart', () => {
   const ts = { formatName: 'mpegts', containerStart: 3600 };
-  it('an indexed container seeks to the target itself', () => {
-    expect(planInputStart({ formatName: 'mov,mp4,m4a,3gp,3g2,mj2', containerStart: 0, target: 4.98, keyframe: null })).toEqual({ seek: 4.98, zero: 4.98 });
+  const mp4 = { formatName: 'mov,mp4,m4a,3gp,3g2,mj2', containerStart: 0 };
+  it('an indexed container seeks to the target itself, rounded down to the microsecond', () => {
+    expect(decodeStart(mp4, 4.98, null)).toEqual({ seek: 4.98, zero: 4.98 });
+    expect(decodeStart(mp4, 0.0555555, { pts: 0, dts: null }).seek).toBe(0.055555);
+  });
+  it('an indexed container seeks to the keyframe when told to (open GOPs: its seek goes by decode time)', () => {
+    expect(decodeStart(mp4, 4.98, { pts: 4.0000004, dts: 3.9 }, { fromKeyframe: true })).toEqual({ seek: 4, zero: 4 });
+    expect(decodeStart(mp4, 4.98, null, { fromKeyframe: true }).seek).toBe(4.98);
+  });
+  it('a copy from an indexed container seeks to the keyframe rounded up, so the backward seek lands on it', () => {
+    expect(copyStart(mp4, { pts: 1.0111111, dts: 0.9 })).toEqual({ seek: 1.011112, zero: 1.011112 });
+    expect(copyStart(mp4, { pts: 2, dts: null }).seek).toBe(2);
   });
   it('MPEG-TS/HLS seek to the DTS of the keyframe before the target (the demuxer lands on the first packet with DTS >= seek)', () => {
-    expect(planInputStart({ ...ts, target: 3602.14, keyframe: { pts: 3602, dts: 3601.92 } })).toEqual({ seek: 3601.92, zero: 3601.92 });
+    expect(decodeStart(ts, 3602.14, { pts: 3602, dts: 3601.92 })).toEqual({ seek: 3601.92, zero: 3601.92 });
+    expect(copyStart(ts, { pts: 3602, dts: 3601.92 })).toEqual({ seek: 3601.92, zero: 3601.92 });
     // Rounded down to the microsecond, never past the DTS.
-    expect(planInputStart({ ...ts, target: 3602.5, keyframe: { pts: 3602.0000005, dts: 3601.9200009 } }).seek).toBe(3601.92);
+    expect(decodeStart(ts, 3602.5, { pts: 3602.0000005, dts: 3601.9200009 }).seek).toBe(3601.92);
   });
   it('the first GOP, or no listed keyframe, reads from the beginning on the container clock', () => {
-    expect(planInputStart({ ...ts, target: 3600.46, keyframe: { pts: 3600, dts: 3599.92 } })).toEqual({ seek: null, zero: 3600 });
-    expect(planInputStart({ ...ts, target: 3600.46, keyframe: null })).toEqual({ seek: null, zero: 3600 });
+    expect(decodeStart(ts, 3600.46, { pts: 3600, dts: 3599.92 })).toEqual({ seek: null, zero: 3600 });
+    expect(copyStart(ts, { pts: 3600, dts: 3599.92 })).toEqual({ seek: null, zero: 3600 });
+    expect(decodeStart(ts, 3600.46, null)).toEqual({ seek: null, zero: 3600 });
   });
   it('works on a negative clock (wrap correction)', () => {
-    expect(planInputStart({ formatName: 'mpegts', containerStart: -0.817689, target: 1.34, keyframe: { pts: 1.182311, dts: 1.102311 } })).toEqual({ seek: 1.102311, zero: 1.102311 });
+    expect(decodeStart({ formatName: 'mpegts', containerStart: -0.817689 }, 1.34, { pts: 1.182311, dts: 1.102311 })).toEqual({ seek: 1.102311, zero: 1.102311 });
+  });
+  it('microsFloor / microsCeil round to ffmpeg microseconds, tolerating printed times', () => {
+    expect(microsFloor(1.0000019)).toBe(1.000001);
+    expect(microsCeil(1.0000011)).toBe(1.000002);
+    expect(microsFloor(-0.8176891)).toBe(-0.817690);
+    expect(microsCeil(3601.92)).toBe(3601.92);
   });
 });
 
@@ -74,5 +92,32 @@ describe('keyframeAtOrBefore', () => {
     expect(keyframeAtOrBefore(keys, 3602.14)).toEqual({ pts: 3602, dts: 3601.92 });
     expect(keyframeAtOrBefore(keys, 3601.99)).toEqual({ pts: 3600, dts: 3599.92 });
     expect(keyframeAtOrBefore(keys, 3599)).toBeNull();
+  });
+});
+
+describe('withSeekFallback', () => {
+  const seek = { seek: 12, zero: 12 };
+  it('reads again from the beginning only when a seek gave nothing', async () => {
+    const calls: [number | null, boolean][] = [];
+    const make = async (from: { seek: number | null }, fallback: boolean) => {
+      calls.push([from.seek, fallback]);
+      return fallback ? [1] : [];
+    };
+    expect(await withSeekFallback(seek, 3600, make, (r) => r.length === 0)).toEqual([1]);
+    expect(calls).toEqual([[12, false], [null, true]]);
+  });
+  it('keeps what the seek gave, and has nothing to fall back to without a seek', async () => {
+    expect(await withSeekFallback(seek, 0, async () => [7], (r) => r.length === 0)).toEqual([7]);
+    expect(await withSeekFallback({ seek: null, zero: 0 }, 0, async () => [] as number[], (r) => r.length === 0)).toEqual([]);
+  });
+});
+
+describe('parseTimeBase', () => {
+  it('reads 1/N time bases as a timescale and refuses anything else', () => {
+    expect(parseTimeBase('1/90000')).toBe(90000);
+    expect(parseTimeBase('1/0')).toBeNull();
+    expect(parseTimeBase('2/25')).toBeNull();
+    expect(parseTimeBase('1/100000000')).toBeNull();
+    expect(parseTimeBase(undefined)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
 // clock was (3600 s, near the 33-bit wrap, where ffmpeg's wrap correction makes the start
 // negative), an MP4 edit list may hide frames before 0. Every args builder turns a request
 // time into a source time with sourceTime(), and starts reading with an InputStart from
-// planInputStart(), so no builder has its own idea of where the clock starts.
+// decodeStart() or copyStart(), so no builder has its own idea of where the clock starts.
 //
 // How an input seek lands depends on the demuxer (measured, ffmpeg 5.1):
 // - MP4/MOV and Matroska have a sample index: `-seek_timestamp 1 -ss T` lands on the keyframe
@@ -49,15 +49,12 @@ export interface InputStart {
   zero: number;
 }
 
-export interface InputStartRequest {
+/** What a start plan needs to know about the source (from its probe). */
+export interface SeekableSource {
   /** Probe format_name. */
   formatName: string;
   /** Container start time (probe startSeconds): ffmpeg's zero when it does not seek. */
   containerStart: number;
-  /** Source time decoding must reach: the first frame wanted (or a point just before it). */
-  target: number;
-  /** The keyframe at or before the target, when listed; without it a non-indexed container is read from the beginning. */
-  keyframe: ListedKeyframe | null;
 }
 
 /** Read from the beginning: ffmpeg's clock is then the container's, shifted by its start. */
@@ -65,16 +62,67 @@ export function fromBeginning(containerStart: number): InputStart {
   return { seek: null, zero: containerStart };
 }
 
+/** t rounded down to ffmpeg's microseconds, so a seek there is at or before t. */
+export function microsFloor(t: number): number {
+  return Math.floor(t * 1e6 + 1e-4) / 1e6;
+}
+
+/** t rounded up to ffmpeg's microseconds, so a seek there is at or after t. */
+export function microsCeil(t: number): number {
+  return Math.ceil(t * 1e6 - 1e-4) / 1e6;
+}
+
+/**
+ * Where to start reading so that decoding reaches source time `target` (the first frame
+ * wanted, or a point just before it); `key` is the listed keyframe at or before the frame
+ * wanted (keyframeAtOrBefore; null when none is listed). An indexed container seeks to the
+ * target itself, rounded down (ffmpeg's accurate seek decodes from the keyframe before it and
+ * drops what precedes it), or with `fromKeyframe` to the keyframe (its seek goes by decode
+ * time, which would skip an open GOP's leading pictures); MPEG-TS and HLS land on the keyframe
+ * from its DTS, or read from the beginning in the first GOP or when none is listed.
+ */
+export function decodeStart(src: SeekableSource, target: number, key: ListedKeyframe | null, o: { fromKeyframe?: boolean } = {}): InputStart {
+  if (seeksByIndex(src.formatName)) {
+    const seek = microsFloor(o.fromKeyframe && key ? key.pts : target);
+    return { seek, zero: seek };
+  }
+  return landOn(src, key);
+}
+
+/**
+ * Where to start reading so that a stream copy's first packet is `key`: an indexed container
+ * seeks to the keyframe's own time rounded up (its backward keyframe seek then lands on it,
+ * not on the one before); MPEG-TS and HLS land on it from its DTS.
+ */
+export function copyStart(src: SeekableSource, key: ListedKeyframe): InputStart {
+  if (seeksByIndex(src.formatName)) {
+    const seek = microsCeil(key.pts);
+    return { seek, zero: seek };
+  }
+  return landOn(src, key);
+}
+
+/** The old request shape; smart-cut.ts still uses it (helper gpu-c moves it to decodeStart, then it goes). */
+export interface InputStartRequest extends SeekableSource {
+  target: number;
+  keyframe: ListedKeyframe | null;
+}
+
+/** @deprecated decodeStart or copyStart: this one leaves the indexed seek's rounding to each caller. */
 export function planInputStart(r: InputStartRequest): InputStart {
-  if (seeksByIndex(r.formatName)) return { seek: r.target, zero: r.target };
+  return seeksByIndex(r.formatName) ? { seek: r.target, zero: r.target } : landOn(r, r.keyframe);
+}
+
+/** A non-indexed demuxer's start at a listed keyframe (null: none listed before the target). */
+function landOn(src: SeekableSource, key: ListedKeyframe | null): InputStart {
   // No keyframe listed before the target: only reading from the beginning is sure to pass it.
-  if (r.keyframe === null) return fromBeginning(r.containerStart);
-  const landing = r.keyframe.dts ?? r.keyframe.pts;
+  if (key === null) return fromBeginning(src.containerStart);
+  const landing = key.dts ?? key.pts;
   // The first GOP: reading from the start costs nothing, and HLS refuses a seek before its
   // first packet, which the keyframe's DTS (B-frame delay) usually is.
-  if (landing <= r.containerStart + 1e-6) return fromBeginning(r.containerStart);
+  if (landing <= src.containerStart + 1e-6) return fromBeginning(src.containerStart);
   // Rounded down to ffmpeg's microseconds: the DTS itself must satisfy DTS >= seek.
-  const seek = Math.floor(landing * 1e6 + 1e-4) / 1e6;
+  const seek = microsFloor(landing);
   return { seek, zero: seek };
 }
 
@@ -123,3 +171,30 @@ export function justBefore(frame: { pts: number; previous: number | null }, nomi
   const gap = frame.previous === null ? nominalFrame : frame.pts - frame.previous;
   return frame.pts - Math.max(1e-4, Math.min(gap, nominalFrame > 0 ? nominalFrame : gap) / 2);
 }
+
+/**
+ * Makes an output from `start`, and again from the beginning when the seek gave nothing:
+ * ffmpeg 5.1 cannot seek in HLS with fMP4 segments (the seek succeeds and no picture comes
+ * out, measured). `make` is told when it runs as that fall-back; a start that does not seek
+ * has nothing to fall back to.
+ */
+export async function withSeekFallback<T>(
+  start: InputStart,
+  containerStart: number,
+  make: (from: InputStart, fallback: boolean) => Promise<T>,
+  empty: (made: T) => boolean,
+): Promise<T> {
+  const made = await make(start, false);
+  if (start.seek === null || !empty(made)) return made;
+  return make(fromBeginning(containerStart), true);
+}
+
+/** A stream's time base `1/N` as its timescale N (what an MP4 track's timescale may be), or null. */
+export function parseTimeBase(tb: unknown): number | null {
+  const m = typeof tb === 'string' ? /^1\/(\d+)$/.exec(tb) : null;
+  const den = m ? Number(m[1]) : NaN;
+  return Number.isInteger(den) && den >= 1 && den <= MAX_TIMESCALE ? den : null;
+}
+
+/** Above this a time base is not a plausible track timescale (MP4's is 32-bit; ffmpeg's own are at most 90 kHz-ish). */
+const MAX_TIMESCALE = 10_000_000;

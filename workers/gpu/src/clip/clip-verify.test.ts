@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJoinedClip, framecrcArgs, joinWindows, parseFramecrc } from './clip-verify.js';
+import { checkJoinedClip, framecrcArgs, framecrcWindowsArgs, joinWindows, parseFramecrc, parseFramecrcStreams } from './clip-verify.js';
 
 // ffmpeg 5.1 `-f framecrc` output, trimmed.
 const FRAMECRC = `#software: Lavf59.27.100
@@ -25,6 +25,15 @@ describe('framecrcArgs', () => {
   });
 });
 
+describe('framecrcWindowsArgs', () => {
+  it('decodes each window from its own input and seek in one run, cut by trim rather than -frames:v', () => {
+    expect(framecrcWindowsArgs({ input: 'clip.mp4', inputOptions: ['-protocol_whitelist', 'file'], stream: 'v:0', windows: [{ from: null, frames: 4 }, { from: 4.0333333, frames: null }] }).join(' ')).toBe(
+      '-nostdin -hide_banner -v error -protocol_whitelist file -i clip.mp4 -protocol_whitelist file -seek_timestamp 1 -ss 4.033333 -i clip.mp4 ' +
+        '-map 0:v:0 -map 1:v:0 -filter:0 trim=end_frame=4 -fps_mode passthrough -f framecrc pipe:1',
+    );
+  });
+});
+
 describe('parseFramecrc', () => {
   it('reads times in the stated time base and lower-cases checksums', () => {
     expect(parseFramecrc(FRAMECRC)).toEqual([
@@ -32,6 +41,24 @@ describe('parseFramecrc', () => {
       { pts: 0.04, crc: '0x8f3fd241' },
       { pts: 0.08, crc: '0xc3d4f99b' },
     ]);
+  });
+});
+
+describe('parseFramecrcStreams', () => {
+  it('sorts frames by output stream, each in its own time base', () => {
+    const two = `#tb 0: 1/30
+#tb 1: 1/12800
+0,          0,          0,        1,   345600, 0x9eb84515
+1,          0,          0,      512,   345600, 0x2a94611a
+0,          1,          1,        1,   345600, 0xd2255f7c
+1,        512,        512,      512,   345600, 0x17FD7FB3
+1,       1024,       1024,      512,   345600, 0xd99f92ab
+`;
+    expect(parseFramecrcStreams(two)).toEqual([
+      [{ pts: 0, crc: '0x9eb84515' }, { pts: 1 / 30, crc: '0xd2255f7c' }],
+      [{ pts: 0, crc: '0x2a94611a' }, { pts: 0.04, crc: '0x17fd7fb3' }, { pts: 0.08, crc: '0xd99f92ab' }],
+    ]);
+    expect(parseFramecrc(two)).toHaveLength(2);
   });
 });
 

@@ -34,6 +34,23 @@ export function framecrcArgs(o: FramecrcOptions): string[] {
   ];
 }
 
+/**
+ * Several windows of one stream decoded by one ffmpeg run (a process start costs more than a
+ * few frames' decode): each window is its own input of the same file, with its own seek, and
+ * its own output stream, cut to its frame count by trim (not -frames:v, which in ffmpeg 5.1
+ * ends every stream of the output once one reaches it). Decodes on the CPU, like framecrcArgs.
+ */
+export function framecrcWindowsArgs(o: Omit<FramecrcOptions, 'from' | 'frames'> & { windows: readonly { from: number | null; frames: number | null }[] }): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-v', 'error',
+    ...o.windows.flatMap((w) => [...o.inputOptions, ...(w.from !== null ? ['-seek_timestamp', '1', '-ss', seekFloor(w.from)] : []), '-i', o.input]),
+    ...o.windows.flatMap((_, i) => ['-map', `${i}:${o.stream}`]),
+    ...o.windows.flatMap((w, i) => (w.frames !== null ? [`-filter:${i}`, `trim=end_frame=${w.frames}`] : [])),
+    '-fps_mode', 'passthrough',
+    '-f', 'framecrc', 'pipe:1',
+  ];
+}
+
 export interface DecodedFrame {
   /** Presentation time in seconds, as the decoded output numbers it. */
   pts: number;
@@ -41,23 +58,30 @@ export interface DecodedFrame {
   crc: string;
 }
 
-/** Reads `#tb 0: 1/12800` and `0, dts, pts, duration, size, 0x1234abcd` lines. */
+/** Reads `#tb 0: 1/12800` and `0, dts, pts, duration, size, 0x1234abcd` lines: output stream 0's frames. */
 export function parseFramecrc(text: string): DecodedFrame[] {
-  let tb = 1;
-  const frames: DecodedFrame[] = [];
+  return parseFramecrcStreams(text)[0] ?? [];
+}
+
+/** Every output stream's frames, by stream number (framecrcWindowsArgs: one per window). */
+export function parseFramecrcStreams(text: string): DecodedFrame[][] {
+  const tb = new Map<number, number>();
+  const streams: DecodedFrame[][] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    const header = /^#tb 0: (\d+)\/(\d+)$/.exec(line);
+    const header = /^#tb (\d+): (\d+)\/(\d+)$/.exec(line);
     if (header) {
-      tb = Number(header[1]) / Number(header[2]);
+      tb.set(Number(header[1]), Number(header[2]) / Number(header[3]));
       continue;
     }
     if (line === '' || line.startsWith('#')) continue;
     const cols = line.split(',').map((c) => c.trim());
-    if (cols.length < 6 || cols[0] !== '0' || !/^0x[0-9a-f]+$/i.test(cols[5]!)) continue;
-    frames.push({ pts: Number(cols[2]) * tb, crc: cols[5]!.toLowerCase() });
+    if (cols.length < 6 || !/^\d+$/.test(cols[0]!) || !/^0x[0-9a-f]+$/i.test(cols[5]!)) continue;
+    const stream = Number(cols[0]);
+    while (streams.length <= stream) streams.push([]);
+    streams[stream]!.push({ pts: Number(cols[2]) * (tb.get(stream) ?? 1), crc: cols[5]!.toLowerCase() });
   }
-  return frames;
+  return streams;
 }
 
 /** Decoded frames of a clip or source, from output (or plan) frame index `at` on. */
