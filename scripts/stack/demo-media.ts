@@ -2,6 +2,7 @@
 // frame (repeating every 220 frames), so a grabbed frame near a known time is identified by
 // its pixels.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { runProcess } from '@framesmith/core/media/run-process';
 
 export interface TestVideoOptions {
@@ -47,4 +48,30 @@ export async function makeTestVideo(ffmpeg: string, out: string, o: TestVideoOpt
 export async function makeDemoVideo(ffmpeg: string, out: string): Promise<void> {
   if (existsSync(out)) return;
   await makeTestVideo(ffmpeg, out, { seconds: 20, fps: 25, width: 640, height: 360, gop: 50, audio: true });
+}
+
+export interface HlsVodOptions {
+  /** Target segment length; stream copy cuts at keyframes, so whole GOPs make exact segments. */
+  segmentSeconds: number;
+  /** EXT-X-PROGRAM-DATE-TIME on each segment (ISO8601 requests need it). */
+  programDateTime: boolean;
+  /** Digits in the segment names (seg%03d.ts); long sources need more. */
+  digits?: number;
+}
+
+/** A VOD HLS rendition of `input` by stream copy: `dir`/index.m3u8 and its .ts segments. */
+export function hlsVodArgs(input: string, dir: string, o: HlsVodOptions): string[] {
+  return [
+    '-nostdin', '-v', 'error', '-y', '-i', input, '-c', 'copy',
+    '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_playlist_type', 'vod',
+    ...(o.programDateTime ? ['-hls_flags', 'program_date_time'] : []),
+    '-hls_segment_filename', path.join(dir, `seg%0${o.digits ?? 3}d.ts`), path.join(dir, 'index.m3u8'),
+  ];
+}
+
+/** Writes the rendition unless `dir`/index.m3u8 exists already; returns the playlist's path. */
+export async function makeHlsVod(input: string, dir: string, o: HlsVodOptions): Promise<string> {
+  const playlist = path.join(dir, 'index.m3u8');
+  if (!existsSync(playlist)) await runProcess('ffmpeg', hlsVodArgs(input, dir, o), { timeoutMs: 120_000 });
+  return playlist;
 }

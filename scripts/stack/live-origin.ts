@@ -10,8 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runProcess } from '@framesmith/core/media/run-process';
-import { makeTestVideo } from './demo-media.js';
+import { makeHlsVod, makeTestVideo } from './demo-media.js';
 
 export const LIVE_FPS = 25;
 export const SEGMENT_MS = 1_000;
@@ -41,12 +40,8 @@ export async function liveSegments(dir: string, seconds: number): Promise<{ uri:
     await mkdir(dir, { recursive: true });
     await makeTestVideo('ffmpeg', mp4, { seconds, fps: LIVE_FPS, width: 160, height: 90, gop: LIVE_FPS, audio: false });
   }
-  const indexFile = path.join(dir, 'index.m3u8');
-  if (!existsSync(indexFile)) {
-    // Stream copy: the 1 s GOPs make every segment exactly 1 s.
-    const args = ['-nostdin', '-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-f', 'hls', '-hls_time', String(SEGMENT_MS / 1000), '-hls_playlist_type', 'vod'];
-    await runProcess('ffmpeg', [...args, '-hls_segment_filename', path.join(dir, 'seg%03d.ts'), indexFile], { timeoutMs: 120_000 });
-  }
+  // Stream copy: the 1 s GOPs make every segment exactly 1 s.
+  const indexFile = await makeHlsVod(mp4, dir, { segmentSeconds: SEGMENT_MS / 1000, programDateTime: false });
   const index = await readFile(indexFile, 'utf8');
   const out: { uri: string; duration: number }[] = [];
   let duration = 0;

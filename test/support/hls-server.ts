@@ -4,7 +4,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runProcess } from '../../lib/core/src/media/run-process.js';
+import { makeHlsVod } from '../../scripts/stack/demo-media.js';
 
 export interface HlsOrigin {
   url(pathname: string): string;
@@ -19,7 +19,7 @@ export interface HlsOrigin {
 
 /** Makes a small HLS rendition (2 s segments) of `mp4` into `dir`. */
 export async function makeHls(mp4: string, dir: string): Promise<void> {
-  await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(dir, 'seg%03d.ts'), path.join(dir, 'index.m3u8')], { timeoutMs: 60_000 });
+  await makeHlsVod(mp4, dir, { segmentSeconds: 2, programDateTime: false });
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { frameLuma, makeTestVideo } from '../../scripts/stack/demo-media.js';
+import { frameLuma, makeHlsVod, makeTestVideo } from '../../scripts/stack/demo-media.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -131,17 +131,6 @@ export async function makeBframeVideo(abs: string, seconds = 12): Promise<void> 
 
 /** An HLS VOD rendition of `srcAbs` (stream copy, 2 s segments unless told, program date time) in `dirAbs`. */
 export async function makeHls(srcAbs: string, dirAbs: string, segmentSeconds = 2): Promise<string> {
-  const playlist = path.join(dirAbs, 'index.m3u8');
-  if (existsSync(playlist)) return playlist;
   await mkdir(dirAbs, { recursive: true });
-  await runProcess(
-    'ffmpeg',
-    [
-      '-nostdin', '-v', 'error', '-y', '-i', srcAbs, '-c', 'copy',
-      '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_playlist_type', 'vod', '-hls_flags', 'program_date_time',
-      '-hls_segment_filename', path.join(dirAbs, 'seg%03d.ts'), playlist,
-    ],
-    { timeoutMs: 120_000 },
-  );
-  return playlist;
+  return makeHlsVod(srcAbs, dirAbs, { segmentSeconds, programDateTime: true });
 }
