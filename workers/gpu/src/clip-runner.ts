@@ -2,11 +2,13 @@
 // deadline, cancellation and progress reporting around runProcess.
 import type { Config } from '@framesmith/core/config';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
-import { keyframeListArgs, parseKeyframeList, type VideoPacket } from '@framesmith/core/media/keyframes';
+import { listPackets } from '@framesmith/core/media/frame-listing';
+import type { VideoPacket } from '@framesmith/core/media/keyframes';
 import { runProcess } from '@framesmith/core/media/run-process';
 import type { JobContext } from '@framesmith/worker-kit/activity-kit';
 
-const PROBE_TIMEOUT_MS = 60_000;
+/** ffprobe runs (source probe, packet listings): a bound of their own, below the job's. */
+export const PROBE_TIMEOUT_MS = 60_000;
 /** Our own scratch files: nothing but the file protocol. */
 export const FILE_ONLY = ['-protocol_whitelist', 'file'];
 
@@ -51,23 +53,22 @@ export class Runner {
     return stdout;
   }
 
+  /** The video packets of a finished clip (ours, in scratch), in decode order (no decoding). */
+  async clipPackets(file: string): Promise<VideoPacket[]> {
+    return listPackets(this.listing, { input: file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null });
+  }
+
   /** Presentation times of the video packets of a finished clip, in decode order (no decoding). */
   async packetTimes(file: string): Promise<number[]> {
-    const { stdout } = await runProcess(
-      this.deps.config.ffprobePath,
-      keyframeListArgs({ input: file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null }).flat(),
-      { timeoutMs: PROBE_TIMEOUT_MS, signal: this.ctx.signal, maxStdoutBytes: 64 << 20 },
-    );
-    return parseKeyframeList(stdout.toString('utf8')).map((p) => p.pts ?? Number.NaN);
+    return (await this.clipPackets(file)).map((p) => p.pts ?? Number.NaN);
   }
 
   /** The video packets of a source between two of its times, in decode order (no decoding). */
   async packets(o: { input: string; inputOptions: string[]; streamIndex: number; from: number; to: number }): Promise<VideoPacket[]> {
-    const { stdout } = await runProcess(
-      this.deps.config.ffprobePath,
-      keyframeListArgs({ input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from: o.from, to: o.to } }).flat(),
-      { timeoutMs: PROBE_TIMEOUT_MS, signal: this.ctx.signal, maxStdoutBytes: 64 << 20 },
-    );
-    return parseKeyframeList(stdout.toString('utf8'));
+    return listPackets(this.listing, { input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from: o.from, to: o.to } });
+  }
+
+  private get listing() {
+    return { ffprobePath: this.deps.config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS, signal: this.ctx.signal };
   }
 }

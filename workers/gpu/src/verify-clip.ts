@@ -8,13 +8,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '@framesmith/core/config';
 import { type ClipCoverage, checkClipCoverage } from './clip/clip-coverage.js';
-import { type DecodedWindow, framecrcArgs, JOIN_PROBE_FRAMES, parseFramecrc, shortWindow } from './clip/clip-verify.js';
-import { keyframeListArgs, parseKeyframeList, type VideoPacket } from '@framesmith/core/media/keyframes';
+import { framecrcWindowsArgs, JOIN_PROBE_FRAMES, parseFramecrcStreams, shortWindow } from './clip/clip-verify.js';
+import { listPackets } from '@framesmith/core/media/frame-listing';
+import type { VideoPacket } from '@framesmith/core/media/keyframes';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from '@framesmith/core/media/run-process';
-
-/** Our own scratch file: nothing but the file protocol. */
-const FILE_ONLY = ['-protocol_whitelist', 'file'];
-const PROBE_TIMEOUT_MS = 60_000;
+import { FILE_ONLY, PROBE_TIMEOUT_MS } from './clip-runner.js';
 
 export interface VerifyClipInput {
   /** The finished clip, in scratch. */
@@ -23,6 +21,8 @@ export interface VerifyClipInput {
   copied: boolean;
   /** What the clip must cover; the times come from the clip itself. */
   expect: Omit<ClipCoverage, 'times'>;
+  /** The clip's packets when they were already listed (clipPackets); listed here otherwise. */
+  packets?: readonly VideoPacket[] | null;
 }
 
 function clipFailure(reason: string): ApplicationFailure {
@@ -44,32 +44,26 @@ async function readBack<T>(what: string, step: () => Promise<T>): Promise<T> {
 
 /** Throws a non-retryable MediaError naming the problem when the clip does not hold what was asked for. */
 export async function verifyClip(config: Config, signal: AbortSignal, o: VerifyClipInput): Promise<void> {
-  const packets = await readBack('cannot be read back', async () => {
-    const { stdout } = await runProcess(config.ffprobePath, keyframeListArgs({ input: o.file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null }).flat(), {
-      timeoutMs: PROBE_TIMEOUT_MS,
-      signal,
-      maxStdoutBytes: 64 << 20,
-    });
-    return parseKeyframeList(stdout.toString('utf8'));
-  });
+  const packets =
+    o.packets ??
+    (await readBack('cannot be read back', () =>
+      listPackets({ ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS, signal }, { input: o.file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null }),
+    ));
   const problem = checkClipCoverage({ ...o.expect, times: packets.map((p) => p.pts ?? Number.NaN) });
   if (problem) throw clipFailure(problem);
   if (!o.copied) return;
 
+  // Every window in one ffmpeg run: a process start costs more than decoding a few frames.
   const windows = copyDecodeWindows(packets);
-  const decoded: DecodedWindow[] = [];
-  for (const w of windows) {
-    const crcs = await readBack('does not decode', async () => {
-      const { stdout } = await runProcess(config.ffmpegPath, framecrcArgs({ input: o.file, inputOptions: FILE_ONLY, stream: 'v:0', from: w.from, frames: w.frames }), {
-        timeoutMs: config.limits.processTimeoutMs,
-        signal,
-        maxStdoutBytes: 64 << 20,
-      });
-      return parseFramecrc(stdout.toString('utf8')).map((f) => f.crc);
+  const streams = await readBack('does not decode', async () => {
+    const { stdout } = await runProcess(config.ffmpegPath, framecrcWindowsArgs({ input: o.file, inputOptions: FILE_ONLY, stream: 'v:0', windows }), {
+      timeoutMs: config.limits.processTimeoutMs,
+      signal,
+      maxStdoutBytes: 64 << 20,
     });
-    decoded.push({ at: w.at, expected: w.expected, crcs });
-  }
-  const short = shortWindow(decoded, 'the clip');
+    return parseFramecrcStreams(stdout.toString('utf8'));
+  });
+  const short = shortWindow(windows.map((w, i) => ({ at: w.at, expected: w.expected, crcs: (streams[i] ?? []).map((f) => f.crc) })), 'the clip');
   if (short) throw clipFailure(short);
 }
 

@@ -24,7 +24,7 @@
 // is the raw transport clock. It is done with -output_ts_offset rather than -copyts: with
 // -copyts, `-t` counts from zero on the source clock and HLS input seeking stopped matching
 // frames (measured on ffmpeg 5.1), while the offset shifts a clip made the normal way.
-import { type InputStart, inputStartArgs, onInputClock, signedMicros } from '@framesmith/core/media/source-clock';
+import { type InputStart, inputStartArgs, microsCeil, microsFloor, onInputClock, signedMicros } from '@framesmith/core/media/source-clock';
 import type { TrackInfo } from '@framesmith/core/media/track-info';
 
 /**
@@ -33,16 +33,12 @@ import type { TrackInfo } from '@framesmith/core/media/track-info';
  * ffmpeg takes a negative `-ss` as such: clamping them to 0 seeked past the keyframe.
  */
 export function seekFloor(t: number): string {
-  return micros(Math.floor(t * 1e6 + 1e-4));
+  return signedMicros(microsFloor(t));
 }
 
 /** `-ss` value at or after t: for stream copies, so the backward keyframe seek lands on t itself. */
 export function seekCeil(t: number): string {
-  return micros(Math.ceil(t * 1e6 - 1e-4));
-}
-
-function micros(us: number): string {
-  return signedMicros(us / 1e6);
+  return signedMicros(microsCeil(t));
 }
 
 export function seconds6(t: number): string {
@@ -51,7 +47,7 @@ export function seconds6(t: number): string {
 
 /** A duration rounded up to the microsecond, so a limit at it never cuts what lies within it. */
 export function secondsCeil(t: number): string {
-  return micros(Math.ceil(Math.max(0, t) * 1e6 - 1e-4));
+  return signedMicros(microsCeil(Math.max(0, t)));
 }
 
 const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
