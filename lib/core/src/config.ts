@@ -54,6 +54,20 @@ export interface Timeouts {
   temporalCallMs: number;
 }
 
+/** The GPU worker's nvidia-smi readings and start-up trials (workers/gpu). */
+export interface GpuConfig {
+  /** NVIDIA_SMI_PATH; default nvidia-smi on PATH (WSL puts it in /usr/lib/wsl/lib). */
+  nvidiaSmiPath: string;
+  /** One `nvidia-smi -q -x` run; a hung one (a GPU fallen off the bus) is killed after this. */
+  nvidiaSmiTimeoutMs: number;
+  /** Most bytes of XML one run may write (~30 KiB per GPU; anything near this is not nvidia-smi). */
+  nvidiaSmiMaxOutputBytes: number;
+  /** One NVDEC/NVENC trial: CUDA context creation on a cold GPU (no persistence daemon) can take seconds; the trial itself is ~1 s of work. */
+  trialTimeoutMs: number;
+  /** How often the worker reads nvidia-smi for /metrics (each run costs ~0.1-0.5 s of driver time). */
+  telemetryIntervalMs: number;
+}
+
 /** Completion webhooks (services/orchestrator/src/webhook-*.ts). */
 export interface WebhookConfig {
   /** WEBHOOK_SIGNING_SECRET; null = no webhooks (a request with callbackUrl is refused). */
@@ -105,6 +119,7 @@ export interface Config {
   hwAccel: HwAccel;
   /** Read GPU telemetry from this recorded `nvidia-smi -q -x` file instead of running nvidia-smi (demos, tests). */
   nvidiaSmiXmlFile: string | null;
+  gpu: GpuConfig;
   ffmpegPath: string;
   ffprobePath: string;
   /** gifski binary; null = the one the `gifski` npm package ships. */
@@ -239,6 +254,13 @@ export function loadConfig(env: Env = process.env): Config {
     gpuConcurrencyPerDevice: gpuPer ? int(env, 'GPU_CONCURRENCY_PER_DEVICE', 2) : null,
     hwAccel,
     nvidiaSmiXmlFile: env.NVIDIA_SMI_XML_FILE ? env.NVIDIA_SMI_XML_FILE : null,
+    gpu: {
+      nvidiaSmiPath: str(env, 'NVIDIA_SMI_PATH', 'nvidia-smi'),
+      nvidiaSmiTimeoutMs: ranged(env, 'NVIDIA_SMI_TIMEOUT_MS', 15_000, 100, 600_000),
+      nvidiaSmiMaxOutputBytes: ranged(env, 'NVIDIA_SMI_MAX_OUTPUT_BYTES', 16 << 20, 64 << 10, 1 << 30),
+      trialTimeoutMs: ranged(env, 'GPU_TRIAL_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      telemetryIntervalMs: ranged(env, 'GPU_TELEMETRY_INTERVAL_MS', 5_000, 100, 3_600_000),
+    },
     ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: str(env, 'FFPROBE_PATH', 'ffprobe'),
     gifskiPath: env.GIFSKI_PATH ? env.GIFSKI_PATH : null,

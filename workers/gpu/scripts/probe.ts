@@ -7,21 +7,23 @@
 import { BinaryMissingError } from '@framesmith/core/media/run-process';
 import { loadConfig } from '@framesmith/core/config';
 import type { VideoStrategy } from '../src/clip/video-strategy.js';
-import { chooseStrategy, defaultConcurrencyPerGpu, probeCapabilities, readGpusFromXmlFile } from '../src/gpu-capabilities.js';
-import { readGpusWithRunner } from './read-gpus-runner.js';
+import { chooseStrategy, defaultConcurrencyPerGpu } from '../src/choose-strategy.js';
+import { probeCapabilities } from '../src/gpu-trials.js';
+import { queryNvidiaSmi, readGpusFromXmlFile } from '../src/read-gpus.js';
 import { strategyReason } from './strategy-reason.js';
 
 const config = loadConfig();
-const xmlFile = process.env.NVIDIA_SMI_XML_FILE || null;
+const xmlFile = config.nvidiaSmiXmlFile;
 const started = Date.now();
 let nvidiaSmiMissing = false;
 const capabilities = await probeCapabilities({
   ffmpegPath: config.ffmpegPath,
   hwAccel: config.hwAccel,
+  trialTimeoutMs: config.gpu.trialTimeoutMs,
   readGpus: xmlFile
     ? () => readGpusFromXmlFile(xmlFile)
     : () =>
-        readGpusWithRunner().catch((err: unknown) => {
+        queryNvidiaSmi(config.gpu).catch((err: unknown) => {
           // No NVIDIA driver on this machine: no GPUs, not a failure.
           if (!(err instanceof BinaryMissingError)) throw err;
           nvidiaSmiMissing = true;

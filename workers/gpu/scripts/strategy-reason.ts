@@ -2,7 +2,7 @@
 // JSON and the device check's summary: a CPU choice must say which of the causes it was.
 import type { HwAccel } from '@framesmith/core/config';
 import type { VideoStrategy } from '../src/clip/video-strategy.js';
-import type { GpuCapabilities } from '../src/gpu-capabilities.js';
+import type { GpuCapabilities } from '../src/gpu-trials.js';
 
 export interface StrategyReasonInput {
   capabilities: GpuCapabilities;

@@ -3,7 +3,8 @@
 // trials proved (NVDEC+NVENC, NVDEC+libx264, or the CPU when none works).
 import type { HwAccel } from '@framesmith/core/config';
 import type { VideoStrategy } from './clip/video-strategy.js';
-import { chooseStrategy, type GpuCapabilities } from './gpu-capabilities.js';
+import { chooseStrategy } from './choose-strategy.js';
+import type { GpuCapabilities } from './gpu-trials.js';
 
 export interface GpuLease {
   strategy: VideoStrategy;

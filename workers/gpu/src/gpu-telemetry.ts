@@ -1,10 +1,14 @@
 // GPU figures on the worker's /metrics, from nvidia-smi polled on a timer. Ratios are 0..1
 // (Prometheus convention), memory in bytes. A GPU that reports a field as N/A has no series
 // for it rather than a made-up 0; a GPU that disappears loses all its series on the next poll.
+// The readings come from read-gpus.ts, which runs nvidia-smi through the process runner with a
+// deadline (why node-nvidia-smi is no longer used: the comment at its top).
 import { log } from '@framesmith/core/ops/lifecycle';
 import { registry } from '@framesmith/core/ops/metrics';
 import client from 'prom-client';
-import { readGpus as readGpusFromSmi, readGpusFromXmlFile, type GpuCapability, type GpuInfo } from './gpu-capabilities.js';
+import type { GpuCapability } from './gpu-trials.js';
+import type { GpuInfo } from './parse-nvidia-smi.js';
+import type { ReadGpus } from './read-gpus.js';
 
 const gauge = (name: string, help: string) =>
   new client.Gauge({ name, help, labelNames: ['gpu'] as const, registers: [registry] });
@@ -54,15 +58,10 @@ export function updateGpuCapabilityMetrics(perGpuCaps: readonly GpuCapability[])
 }
 
 export interface GpuTelemetryOptions {
-  /** Wins over nvidiaSmiXmlFile; defaults to the real nvidia-smi. */
-  readGpus?: () => Promise<GpuInfo[]>;
-  /**
-   * A recorded `nvidia-smi -q -x` file read instead of running nvidia-smi (NVIDIA_SMI_XML_FILE),
-   * so tests and demos show GPU figures on machines without a GPU. null/undefined: nvidia-smi.
-   */
-  nvidiaSmiXmlFile?: string | null;
-  /** Default 10 s: nvidia-smi -q -x costs ~0.1–0.5 s of driver time per call. */
-  intervalMs?: number;
+  /** nvidia-smi or a recording of it (read-gpus.ts, gpuReader). */
+  readGpus: ReadGpus;
+  /** config.gpu.telemetryIntervalMs */
+  intervalMs: number;
   /** Default: log each new kind of failure once (a broken nvidia-smi would fail every poll). */
   onError?: (err: unknown) => void;
 }
@@ -70,12 +69,12 @@ export interface GpuTelemetryOptions {
 export interface GpuTelemetry {
   /** One reading now; resolves when it is on the gauges. Polls never overlap. */
   poll(): Promise<void>;
+  /** No more polls; a reading in flight is cancelled (its nvidia-smi killed) and reports nothing. */
   stop(): void;
 }
 
-export function startGpuTelemetry(opts: GpuTelemetryOptions = {}): GpuTelemetry {
-  const xmlFile = opts.nvidiaSmiXmlFile;
-  const read = opts.readGpus ?? (xmlFile ? () => readGpusFromXmlFile(xmlFile) : () => readGpusFromSmi());
+export function startGpuTelemetry(opts: GpuTelemetryOptions): GpuTelemetry {
+  const stopped = new AbortController();
   let lastError: string | null = null;
   const onError =
     opts.onError ??
@@ -88,13 +87,15 @@ export function startGpuTelemetry(opts: GpuTelemetryOptions = {}): GpuTelemetry 
   let inFlight: Promise<void> | null = null;
   const poll = (): Promise<void> => {
     // A hung nvidia-smi must not pile up one more process per tick.
-    inFlight ??= read()
+    inFlight ??= opts
+      .readGpus(stopped.signal)
       .then(
         (gpus) => {
           updateGpuMetrics(gpus);
           lastError = null;
         },
         (err: unknown) => {
+          if (stopped.signal.aborted) return;
           // Stale figures would look like a healthy GPU: drop them until a read succeeds.
           updateGpuMetrics([]);
           onError(err);
@@ -107,10 +108,13 @@ export function startGpuTelemetry(opts: GpuTelemetryOptions = {}): GpuTelemetry 
   };
 
   void poll();
-  const timer = setInterval(() => void poll(), opts.intervalMs ?? 10_000);
+  const timer = setInterval(() => void poll(), opts.intervalMs);
   timer.unref();
   return {
     poll,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      stopped.abort();
+    },
   };
 }

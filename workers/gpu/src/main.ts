@@ -11,7 +11,9 @@ import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/worker-kit/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createGpuActivities } from './activities.js';
-import { defaultConcurrencyPerGpu, probeCapabilities, readGpus, readGpusFromXmlFile } from './gpu-capabilities.js';
+import { defaultConcurrencyPerGpu } from './choose-strategy.js';
+import { probeCapabilities } from './gpu-trials.js';
+import { gpuReader } from './read-gpus.js';
 import { createGpuScheduler } from './gpu-scheduler.js';
 import { startGpuTelemetry, updateGpuCapabilityMetrics } from './gpu-telemetry.js';
 
@@ -22,8 +24,8 @@ async function main() {
   const config = loadConfig();
   const sdkMetrics = await installTemporalMetrics();
   const storage = createStorage(config);
-  const read = config.nvidiaSmiXmlFile ? () => readGpusFromXmlFile(config.nvidiaSmiXmlFile!) : () => readGpus();
-  const caps = await probeCapabilities({ ffmpegPath: config.ffmpegPath, hwAccel: config.hwAccel, readGpus: read });
+  const read = gpuReader(config);
+  const caps = await probeCapabilities({ ffmpegPath: config.ffmpegPath, hwAccel: config.hwAccel, readGpus: read, trialTimeoutMs: config.gpu.trialTimeoutMs });
   updateGpuCapabilityMetrics(caps.perGpu);
   const scheduler = createGpuScheduler(caps, config.hwAccel);
   const first = scheduler.acquire(); // HWACCEL=required without a working GPU fails here, at start-up
@@ -36,7 +38,7 @@ async function main() {
     strategy: first.strategy.name,
     concurrency: perGpu * usableGpus,
   });
-  const telemetry = startGpuTelemetry({ readGpus: read, intervalMs: 5_000, onError: (err) => log('worker-gpu', 'telemetry failed', { error: String(err) }) });
+  const telemetry = startGpuTelemetry({ readGpus: read, intervalMs: config.gpu.telemetryIntervalMs, onError: (err) => log('worker-gpu', 'telemetry failed', { error: String(err) }) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,

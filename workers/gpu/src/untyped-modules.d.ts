@@ -1,11 +1,5 @@
-// Neither package ships types and no @types package is installed; these cover only what
-// gpu-capabilities.ts calls.
-declare module 'node-nvidia-smi' {
-  /** Runs `nvidia-smi -q -x` and hands back the XML parsed by xml2js ({explicitArray: false, trim: true}). */
-  function nvidiaSmi(callback: (err: unknown, data?: unknown) => void): void;
-  export default nvidiaSmi;
-}
-
+// xml2js ships no types and no @types package is installed; this covers only what
+// parse-nvidia-smi.ts calls.
 declare module 'xml2js' {
   export interface ParserOptions {
     explicitArray?: boolean;

@@ -2,13 +2,18 @@
 // machines have no GPU; on one with a GPU the expectations follow what the trials found.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@framesmith/core/config';
 import { CPU_STRATEGY } from '../src/clip/video-strategy.js';
 import { describe, expect, it } from 'vitest';
-import { chooseStrategy, HwAccelUnavailableError, probeCapabilities, readGpus, readGpusFromXmlFile } from '../src/gpu-capabilities.js';
+import { chooseStrategy, HwAccelUnavailableError } from '../src/choose-strategy.js';
+import { probeCapabilities } from '../src/gpu-trials.js';
+import { readGpus, readGpusFromXmlFile } from '../src/read-gpus.js';
+import { fixture } from './gpu-fixtures.js';
 
 const ffmpegPath = process.env.FFMPEG_PATH || 'ffmpeg';
-const fixture = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name);
+// The worker's defaults (deadlines, nvidia-smi on PATH), whatever this shell's environment says.
+const { gpu } = loadConfig({});
+const realNvidiaSmi = () => readGpus(gpu);
 
 async function onPath(binary: string): Promise<boolean> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
@@ -20,7 +25,7 @@ const hasNvidiaSmi = await onPath('nvidia-smi');
 
 describe('the real probe', () => {
   it('runs nvidia-smi and ffmpeg without crashing and picks a strategy that matches the trials', async () => {
-    const caps = await probeCapabilities({ ffmpegPath, hwAccel: 'if-possible' });
+    const caps = await probeCapabilities({ ffmpegPath, hwAccel: 'if-possible', readGpus: realNvidiaSmi, trialTimeoutMs: gpu.trialTimeoutMs });
     const strategy = chooseStrategy(caps, 'if-possible', 0);
     if (!hasNvidiaSmi) {
       expect(caps.gpus).toEqual([]);
@@ -37,13 +42,13 @@ describe('the real probe', () => {
 
   it('returns no GPUs (not an error) where nvidia-smi is not installed', async () => {
     if (hasNvidiaSmi) return;
-    await expect(readGpus()).resolves.toEqual([]);
+    await expect(realNvidiaSmi()).resolves.toEqual([]);
   });
 
   it.skipIf(hasNvidiaSmi)('finds that a GPU nvidia-smi lists does not work when CUDA is missing (real ffmpeg trials)', async () => {
     // nvidia-smi replayed from the L4 fixture, ffmpeg real: on a machine without the NVIDIA
     // driver both trials must fail with ffmpeg's own reason, and the job must go to the CPU.
-    const caps = await probeCapabilities({ ffmpegPath, hwAccel: 'if-possible', readGpus: () => readGpusFromXmlFile(fixture('l4.xml')) });
+    const caps = await probeCapabilities({ ffmpegPath, hwAccel: 'if-possible', readGpus: () => readGpusFromXmlFile(fixture('l4.xml')), trialTimeoutMs: gpu.trialTimeoutMs });
     expect(caps.gpus.map((g) => g.name)).toEqual(['NVIDIA L4']);
     expect(caps.perGpu).toHaveLength(1);
     const [l4] = caps.perGpu;

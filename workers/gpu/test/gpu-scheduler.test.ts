@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuCapabilities } from '../src/gpu-capabilities.js';
 import { createGpuScheduler } from '../src/gpu-scheduler.js';
-
-const caps = (perGpu: GpuCapabilities['perGpu']): GpuCapabilities => ({ gpus: [], perGpu, gpuReadError: null, probedAt: '2026-11-26T00:00:00Z' });
+import { caps } from './gpu-fixtures.js';
 
 describe('createGpuScheduler', () => {
   it('pins jobs to the least busy usable GPU and frees the slot on release', () => {

@@ -1,11 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@framesmith/core/config';
 import { registry } from '@framesmith/core/ops/metrics';
 import { describe, expect, it } from 'vitest';
-import { readGpusFromXmlFile, type GpuInfo } from '../src/gpu-capabilities.js';
 import { startGpuTelemetry, updateGpuCapabilityMetrics, updateGpuMetrics } from '../src/gpu-telemetry.js';
-
-const fixture = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name);
+import type { GpuInfo } from '../src/parse-nvidia-smi.js';
+import { gpuReader, readGpusFromXmlFile } from '../src/read-gpus.js';
+import { fixture } from './gpu-fixtures.js';
 
 /** The sample lines of one metric, without HELP/TYPE. */
 async function samples(name: string): Promise<string[]> {
@@ -68,7 +67,7 @@ describe('GPU gauges', () => {
 describe('startGpuTelemetry', () => {
   it('polls a recorded nvidia-smi XML file (NVIDIA_SMI_XML_FILE) onto the gauges', async () => {
     updateGpuMetrics([]);
-    const telemetry = startGpuTelemetry({ nvidiaSmiXmlFile: fixture('l4.xml'), intervalMs: 60_000 });
+    const telemetry = startGpuTelemetry({ readGpus: gpuReader({ nvidiaSmiXmlFile: fixture('l4.xml'), gpu: loadConfig({}).gpu }), intervalMs: 60_000 });
     try {
       await telemetry.poll();
       expect(await samples('framesmith_gpu_encoder_sessions')).toEqual(['framesmith_gpu_encoder_sessions{gpu="0"} 2']);

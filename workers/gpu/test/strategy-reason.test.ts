@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CPU_STRATEGY } from '../src/clip/video-strategy.js';
-import { chooseStrategy, type GpuCapabilities, type GpuInfo } from '../src/gpu-capabilities.js';
+import { chooseStrategy } from '../src/choose-strategy.js';
+import type { GpuCapabilities } from '../src/gpu-trials.js';
+import type { GpuInfo } from '../src/parse-nvidia-smi.js';
+import { caps as capsOf } from './gpu-fixtures.js';
 import { strategyReason } from '../scripts/strategy-reason.js';
 
 const gpu = { index: 0, name: 'NVIDIA H200' } as GpuInfo;
-const caps = (over: Partial<GpuCapabilities>): GpuCapabilities => ({ gpus: [], perGpu: [], gpuReadError: null, probedAt: '', ...over });
+const caps = (over: Partial<GpuCapabilities>): GpuCapabilities => capsOf([], over);
 const reason = (c: GpuCapabilities, nvidiaSmiMissing = false) =>
   strategyReason({ capabilities: c, hwAccel: 'if-possible', strategy: chooseStrategy(c, 'if-possible', 0), nvidiaSmiMissing });
 
