@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/gen/**', 'node_modules/**', '.cache/**', '.data/**', 'deploy/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/gen/**', '**/dist/**', 'node_modules/**', '.cache/**', '.data/**', 'deploy/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
