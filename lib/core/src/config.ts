@@ -52,6 +52,10 @@ export interface Timeouts {
   dbIdleInTransactionMs: number;
   /** Deadline of one Temporal call from the gateway (start, cancel, describe). */
   temporalCallMs: number;
+  /** Opening a media source in a worker: its ffprobe, or the read of its playlist. */
+  sourceOpenMs: number;
+  /** One frame grab or frame listing of an IMAGE or GIF start (never above limits.processTimeoutMs). */
+  frameGrabMs: number;
 }
 
 /** The GPU worker's nvidia-smi readings and start-up trials (workers/gpu). */
@@ -273,6 +277,8 @@ export function loadConfig(env: Env = process.env): Config {
       dbStatementMs: ranged(env, 'DB_STATEMENT_TIMEOUT_MS', 2_500, 100, 3_600_000),
       dbIdleInTransactionMs: ranged(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
       temporalCallMs: ranged(env, 'TEMPORAL_CALL_TIMEOUT_MS', 3_000, 100, 600_000),
+      sourceOpenMs: ranged(env, 'SOURCE_OPEN_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      frameGrabMs: ranged(env, 'FRAME_GRAB_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     },
     temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
     outboundAllow: outboundAllow(env),

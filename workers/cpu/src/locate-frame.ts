@@ -5,6 +5,11 @@ import type { Config } from '@framesmith/core/config';
 import { type FrameOnScreenAt, locateFrameOnScreen } from '@framesmith/core/media/frame-listing';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 
+/** The deadline of one frame grab or listing: timeouts.frameGrabMs, never above the process limit. */
+export function frameGrabTimeoutMs(config: Pick<Config, 'limits' | 'timeouts'>): number {
+  return Math.min(config.limits.processTimeoutMs, config.timeouts.frameGrabMs);
+}
+
 export function locateInSource(config: Config, src: OpenedSource, t: number, timeoutMs: number, signal: AbortSignal): Promise<FrameOnScreenAt | null> {
   const { probe } = src;
   return locateFrameOnScreen({

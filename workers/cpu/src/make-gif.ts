@@ -21,7 +21,7 @@ import { fromBeginning, seeksByIndex, sourceTime } from '@framesmith/core/media/
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
-import { locateInSource } from './locate-frame.js';
+import { frameGrabTimeoutMs, locateInSource } from './locate-frame.js';
 
 /** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */
 const EXTRACT_SHARE = 0.6;
@@ -99,7 +99,6 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
 
     ctx.progress(EXTRACT_SHARE, { phase: 'encode', frames: frames.length });
     scratch = await storage.scratchDir();
-    await mkdir(scratch, { recursive: true });
     const out = path.join(scratch, 'out.gif');
     const encoded = createGifskiProgressParser((p) => {
       ctx.progress(EXTRACT_SHARE + (1 - EXTRACT_SHARE) * Math.min(1, p.frame / Math.max(1, p.total)), { phase: 'encode' });
@@ -132,7 +131,7 @@ async function gifStart(config: Config, src: OpenedSource, startOffset: number, 
     return { start: { seek, zero: seek }, firstFrameAt: seek, leadSeconds: plan.leadSeconds };
   }
   const t = sourceTime(probe.videoStartSeconds, startOffset);
-  const located = await locateInSource(config, src, t, Math.min(config.limits.processTimeoutMs, 120_000), ctx.signal);
+  const located = await locateInSource(config, src, t, frameGrabTimeoutMs(config), ctx.signal);
   if (located === null) throw new BadInputError(`the source has no frame at ${startOffset.toFixed(3)} s`);
   const lead = t - located.pts;
   return { start: located.start, firstFrameAt: located.pickAt, leadSeconds: lead > 1e-6 ? lead : 0 };

@@ -217,11 +217,11 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
  * decoder or sharp).
  */
 export async function openJobSource(
-  config: { ffprobePath: string; limits: { maxSourcePixels: number } } & Parameters<typeof egressPolicyFromConfig>[0],
+  config: { ffprobePath: string; limits: { maxSourcePixels: number }; timeouts: { sourceOpenMs: number } } & Parameters<typeof egressPolicyFromConfig>[0],
   storage: Storage,
   source: SourceRef,
   job: { signal: AbortSignal; defer(cleanup: () => Promise<void>): void; guard?(check: () => void): void },
-  timeoutMs = 30_000,
+  timeoutMs = config.timeouts.sourceOpenMs,
 ): Promise<OpenedSource> {
   const src = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs, signal: job.signal, egress: egressPolicyFromConfig(config) });
   job.defer(src.close);

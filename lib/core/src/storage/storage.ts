@@ -43,7 +43,7 @@ export interface Storage {
   mediaInput(rel: string): Promise<MediaInput>;
   /** A short-lived URL for a client (S3 only; null on the folder, which streams). */
   presignedUrl(rel: string): Promise<string | null>;
-  /** A private scratch folder for partial outputs, never visible to readers. */
+  /** A new private scratch folder (already created) for partial outputs, never visible to readers. */
   scratchDir(): Promise<string>;
   /** Throws StorageUnavailableError naming the folder or bucket and why it cannot be used. */
   check(): Promise<void>;
