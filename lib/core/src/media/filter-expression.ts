@@ -122,23 +122,17 @@ export function parseTrackFilter(text: string): FilterNode {
     return depth + 1;
   };
 
-  const parseOr = (depth: number): FilterNode => {
-    const operands = [parseAnd(depth)];
-    while (isOp('||')) {
+  // `a op b op c` for one operator: a flat list of operands (|| over &&-chains, && over unaries).
+  const parseChain = (op: '||' | '&&', kind: 'or' | 'and', operand: (depth: number) => FilterNode, depth: number): FilterNode => {
+    const operands = [operand(depth)];
+    while (isOp(op)) {
       next++;
-      operands.push(parseAnd(depth));
+      operands.push(operand(depth));
     }
-    return operands.length === 1 ? operands[0]! : { kind: 'or', operands };
+    return operands.length === 1 ? operands[0]! : { kind, operands };
   };
-
-  const parseAnd = (depth: number): FilterNode => {
-    const operands = [parseUnary(depth)];
-    while (isOp('&&')) {
-      next++;
-      operands.push(parseUnary(depth));
-    }
-    return operands.length === 1 ? operands[0]! : { kind: 'and', operands };
-  };
+  const parseOr = (depth: number): FilterNode => parseChain('||', 'or', parseAnd, depth);
+  const parseAnd = (depth: number): FilterNode => parseChain('&&', 'and', parseUnary, depth);
 
   const parseUnary = (depth: number): FilterNode => {
     const t = peek();
