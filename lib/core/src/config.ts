@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { type ObjectStorageConfig, parseStorageUrl } from './storage/storage-location.js';
 import { createEgressPolicy } from './net/egress-policy.js';
+import { DEFAULT_WORKFLOW_TIMEOUTS, type WorkflowTimeouts } from './temporal/activity-policy.js';
 
 export type HwAccel = 'disable' | 'if-possible' | 'required';
 
@@ -52,6 +53,10 @@ export interface Timeouts {
   dbIdleInTransactionMs: number;
   /** Deadline of one Temporal call from the gateway (start, cancel, describe). */
   temporalCallMs: number;
+  /** A process whose namespace lacks the search attributes checks again at most this often. */
+  searchAttributeRecheckMs: number;
+  /** One read of a live playlist by the live wait's activity. */
+  livePlaylistReadMs: number;
   /** Opening a media source in a worker: its ffprobe, or the read of its playlist. */
   sourceOpenMs: number;
   /** One frame grab or frame listing of an IMAGE or GIF start (never above limits.processTimeoutMs). */
@@ -146,6 +151,8 @@ export interface Config {
   /** Live HLS requests that reach past the live edge (docs/api.md, Live rules). */
   live: LiveConfig;
   webhooks: WebhookConfig;
+  /** The activities' timeouts and retries, handed to each workflow in its input (temporal/activity-policy.ts). */
+  workflowTimeouts: WorkflowTimeouts;
   limits: Limits;
 }
 
@@ -162,11 +169,16 @@ function int(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-function ranged(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** An integer setting within bounds; anything else stops the process at start-up, naming the variable. */
+function ranged(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = int(env, name, fallback);
-  if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) {
+    throw new Error(max === Number.MAX_SAFE_INTEGER ? `${name} must be at least ${min}, got ${n}` : `${name} must be between ${min} and ${max}, got ${n}`);
+  }
   return n;
 }
+
+const MAX_PORT = 65_535;
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
@@ -185,8 +197,7 @@ function objectStorage(env: Env): ObjectStorageConfig | null {
   if (raw === '') return null;
   const endpoint = str(env, 'S3_ENDPOINT', '');
   // SigV4 presigned URLs live at most 7 days; under a minute would expire mid-job.
-  const presignSeconds = int(env, 'S3_PRESIGN_SECONDS', 3_600);
-  if (presignSeconds < 60 || presignSeconds > 7 * 24 * 3_600) throw new Error(`S3_PRESIGN_SECONDS must be between 60 and 604800, got ${presignSeconds}`);
+  const presignSeconds = ranged(env, 'S3_PRESIGN_SECONDS', 3_600, 60, 7 * 24 * 3_600);
   if (endpoint !== '' && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) throw new Error(`S3_ENDPOINT must be an http(s) URL without a path, got ${JSON.stringify(endpoint)}`);
   return {
     ...parseStorageUrl(raw),
@@ -218,8 +229,22 @@ export function loadLogSettings(env: Env = process.env): LogSettings {
   return { level, format };
 }
 
+/** The media activity's limits can be tuned; the short local and live reads keep their defaults. */
+function workflowTimeouts(env: Env): WorkflowTimeouts {
+  const d = DEFAULT_WORKFLOW_TIMEOUTS;
+  return {
+    ...d,
+    media: {
+      ...d.media,
+      heartbeatMs: ranged(env, 'ACTIVITY_HEARTBEAT_TIMEOUT_MS', d.media.heartbeatMs, 1_000, 600_000),
+      startToCloseMs: ranged(env, 'MEDIA_ACTIVITY_TIMEOUT_MS', d.media.startToCloseMs, 1_000, 24 * 3_600_000),
+      maxAttempts: ranged(env, 'MEDIA_MAX_ATTEMPTS', d.media.maxAttempts, 1, 100),
+    },
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
-  const port = int(env, 'PORT', 8080);
+  const port = ranged(env, 'PORT', 8080, 1, MAX_PORT);
   const dataDir = path.resolve(str(env, 'DATA_DIR', '.data'));
   const hwAccel = str(env, 'HWACCEL', 'if-possible');
   if (hwAccel !== 'disable' && hwAccel !== 'if-possible' && hwAccel !== 'required') {
@@ -228,7 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
   const gpuPer = env.GPU_CONCURRENCY_PER_DEVICE;
   return {
     port,
-    grpcPort: int(env, 'GRPC_PORT', port + 1),
+    grpcPort: ranged(env, 'GRPC_PORT', Math.min(port + 1, MAX_PORT), 1, MAX_PORT),
     host: str(env, 'HOST', '127.0.0.1'),
     log: loadLogSettings(env),
     apiKeys: str(env, 'API_KEYS', DEV_API_KEY)
@@ -254,8 +279,8 @@ export function loadConfig(env: Env = process.env): Config {
       cpu: str(env, 'TASK_QUEUE_CPU', 'framesmith-cpu'),
       gpu: str(env, 'TASK_QUEUE_GPU', 'framesmith-gpu'),
     },
-    cpuConcurrency: int(env, 'CPU_CONCURRENCY', 2),
-    gpuConcurrencyPerDevice: gpuPer ? int(env, 'GPU_CONCURRENCY_PER_DEVICE', 2) : null,
+    cpuConcurrency: ranged(env, 'CPU_CONCURRENCY', 2, 1),
+    gpuConcurrencyPerDevice: gpuPer ? ranged(env, 'GPU_CONCURRENCY_PER_DEVICE', 2, 1) : null,
     hwAccel,
     nvidiaSmiXmlFile: env.NVIDIA_SMI_XML_FILE ? env.NVIDIA_SMI_XML_FILE : null,
     gpu: {
@@ -268,15 +293,17 @@ export function loadConfig(env: Env = process.env): Config {
     ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: str(env, 'FFPROBE_PATH', 'ffprobe'),
     gifskiPath: env.GIFSKI_PATH ? env.GIFSKI_PATH : null,
-    metricsPort: int(env, 'METRICS_PORT', 0),
-    drainGraceMs: int(env, 'DRAIN_GRACE_MS', 30_000),
-    orphanAfterMs: int(env, 'ORPHAN_AFTER_MS', 30_000),
+    metricsPort: ranged(env, 'METRICS_PORT', 0, 0, MAX_PORT),
+    drainGraceMs: ranged(env, 'DRAIN_GRACE_MS', 30_000, 0),
+    orphanAfterMs: ranged(env, 'ORPHAN_AFTER_MS', 30_000, 100),
     timeouts: {
       dbConnectMs: ranged(env, 'DB_CONNECT_TIMEOUT_MS', 2_500, 100, 600_000),
       dbQueryMs: ranged(env, 'DB_QUERY_TIMEOUT_MS', 3_000, 100, 3_600_000),
       dbStatementMs: ranged(env, 'DB_STATEMENT_TIMEOUT_MS', 2_500, 100, 3_600_000),
       dbIdleInTransactionMs: ranged(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
       temporalCallMs: ranged(env, 'TEMPORAL_CALL_TIMEOUT_MS', 3_000, 100, 600_000),
+      searchAttributeRecheckMs: ranged(env, 'SEARCH_ATTRIBUTE_RECHECK_MS', 5_000, 100, 600_000),
+      livePlaylistReadMs: ranged(env, 'LIVE_PLAYLIST_READ_TIMEOUT_MS', 5_000, 100, 60_000),
       sourceOpenMs: ranged(env, 'SOURCE_OPEN_TIMEOUT_MS', 30_000, 1_000, 600_000),
       frameGrabMs: ranged(env, 'FRAME_GRAB_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     },
@@ -295,18 +322,19 @@ export function loadConfig(env: Env = process.env): Config {
       retryForMs: ranged(env, 'WEBHOOK_RETRY_FOR_MS', 24 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
       attemptTimeoutMs: ranged(env, 'WEBHOOK_ATTEMPT_TIMEOUT_MS', 10_000, 100, 600_000),
     },
+    workflowTimeouts: workflowTimeouts(env),
     limits: {
-      maxClipSeconds: int(env, 'MAX_CLIP_SECONDS', 600),
-      maxGifSeconds: int(env, 'MAX_GIF_SECONDS', 30),
-      maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 1920),
-      defaultGifMaxWidth: int(env, 'DEFAULT_GIF_MAX_WIDTH', 480),
+      maxClipSeconds: ranged(env, 'MAX_CLIP_SECONDS', 600, 1),
+      maxGifSeconds: ranged(env, 'MAX_GIF_SECONDS', 30, 1),
+      maxOutputDimension: ranged(env, 'MAX_OUTPUT_DIMENSION', 1920, 1),
+      defaultGifMaxWidth: ranged(env, 'DEFAULT_GIF_MAX_WIDTH', 480, 1),
       minFps: 1,
-      maxFps: int(env, 'MAX_GIF_FPS', 50),
-      maxSourcePixels: int(env, 'MAX_SOURCE_PIXELS', 4096 * 2304),
-      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024),
-      processTimeoutMs: int(env, 'PROCESS_TIMEOUT_MS', 10 * 60_000),
+      maxFps: ranged(env, 'MAX_GIF_FPS', 50, 1),
+      maxSourcePixels: ranged(env, 'MAX_SOURCE_PIXELS', 4096 * 2304, 1),
+      maxBodyBytes: ranged(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
+      processTimeoutMs: ranged(env, 'PROCESS_TIMEOUT_MS', 10 * 60_000, 100),
       // ~72 frames of 1080p: measured break-even on 2 cores (workers/gpu/src/make-video.ts).
-      smartCutMinCopiedPixels: int(env, 'SMART_CUT_MIN_COPIED_PIXELS', 150_000_000),
+      smartCutMinCopiedPixels: ranged(env, 'SMART_CUT_MIN_COPIED_PIXELS', 150_000_000, 0),
     },
   };
 }

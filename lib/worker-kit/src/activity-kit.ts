@@ -6,16 +6,15 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { SourceError } from '@framesmith/core/media/open-source';
 import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
 import { ffmpegSpeed, jobDuration, jobsInFlight, jobsTotal, queueWait } from '@framesmith/core/ops/metrics';
+import { clampProgress, FAILURE_TYPE, type HeartbeatProgress, heartbeatIntervalMs } from '@framesmith/core/temporal/activity-policy';
 
 /** Bad input that no retry can fix: the asset fails at once with this reason. */
 export class BadInputError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'BadInputError';
+    this.name = FAILURE_TYPE.badInput;
   }
 }
-
-export const NON_RETRYABLE_TYPES = ['SourceError', 'BadInputError', 'MediaError'];
 
 export interface JobContext {
   signal: AbortSignal;
@@ -40,11 +39,11 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
   const ctx = Context.current();
   const scheduled = ctx.info.currentAttemptScheduledTimestampMs;
   if (scheduled) queueWait.labels(kind).observe(Math.max(0, Date.now() - scheduled) / 1000);
-  let details: Record<string, unknown> = { progress: 0, attempt: ctx.info.attempt };
+  let details: HeartbeatProgress = { progress: 0, attempt: ctx.info.attempt };
   ctx.heartbeat(details);
   // Heartbeat on a timer, not only on progress, so a long silent phase (seeking, gifski's
-  // final write) still proves the worker is alive.
-  const beat = setInterval(() => ctx.heartbeat(details), 2_000);
+  // final write) still proves the worker is alive; the workflow's heartbeat timeout sets the pace.
+  const beat = setInterval(() => ctx.heartbeat(details), heartbeatIntervalMs(ctx.info.heartbeatTimeoutMs));
   jobsInFlight.labels(kind).inc();
   const started = Date.now();
   const cleanups: (() => Promise<void>)[] = [];
@@ -59,7 +58,7 @@ export async function runMediaActivity<T extends { strategy: string }>(kind: str
       guard: (check) => void guards.push(check),
       checkGuards: guarded,
       progress(fraction, extra = {}) {
-        details = { ...details, ...extra, progress: Math.max(0, Math.min(1, fraction)) };
+        details = { ...details, ...extra, progress: clampProgress(fraction) };
         if (typeof extra.speed === 'number' && Number.isFinite(extra.speed)) ffmpegSpeed.labels(kind).set(extra.speed);
       },
     }).catch((err: unknown) => {
@@ -92,8 +91,8 @@ function classify(err: unknown, signal: AbortSignal): ApplicationFailure | Cance
     return err instanceof CancelledFailure ? err : new CancelledFailure('job cancelled');
   }
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof SourceError) return ApplicationFailure.create({ message: err.message, type: 'SourceError', nonRetryable: true });
-  if (err instanceof BadInputError) return ApplicationFailure.create({ message: err.message, type: 'BadInputError', nonRetryable: true });
+  if (err instanceof SourceError) return ApplicationFailure.create({ message: err.message, type: FAILURE_TYPE.source, nonRetryable: true });
+  if (err instanceof BadInputError) return ApplicationFailure.create({ message: err.message, type: FAILURE_TYPE.badInput, nonRetryable: true });
   if (err instanceof ProcessTimeoutError || err instanceof BinaryMissingError) {
     return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: false });
   }
@@ -101,7 +100,7 @@ function classify(err: unknown, signal: AbortSignal): ApplicationFailure | Cance
     // A tool that ran and refused the input will refuse it again: undecodable media.
     return ApplicationFailure.create({
       message: `${err.message}`,
-      type: 'MediaError',
+      type: FAILURE_TYPE.media,
       nonRetryable: true,
       details: [{ stderrTail: err.stderrTail }],
     });

@@ -8,7 +8,8 @@ import { SA, syncWorkflowId, WORKFLOW } from '@framesmith/core/temporal/names';
 import { type Client, defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/client';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
-import type { JobControl, SyncResult } from './service/asset-service.js';
+import type { JobControl } from './service/asset-service.js';
+import { progressOf, type SyncResult } from '@framesmith/core/temporal/activity-policy';
 import type { LiveWaitStatus } from '@framesmith/core/media/live-window';
 
 function unavailable(what: string, err: unknown): ApiError {
@@ -36,8 +37,7 @@ export function createTemporalJobs(client: Client, config: Config): JobControl {
       const d = await callWithDeadline(client, ms, 'to describe the workflow', () => client.workflow.getHandle(jobId).describe());
       const payload = d.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
       if (!payload) return null;
-      const details = defaultPayloadConverter.fromPayload<{ progress?: unknown }>(payload);
-      return typeof details?.progress === 'number' ? details.progress : null;
+      return progressOf(defaultPayloadConverter.fromPayload(payload));
     },
     async liveWait(jobId) {
       const d = await callWithDeadline(client, ms, 'to describe the workflow', () => client.workflow.getHandle(jobId).describe());
@@ -52,7 +52,7 @@ export function createTemporalJobs(client: Client, config: Config): JobControl {
           client.workflow.start(WORKFLOW.sync, {
             taskQueue: config.taskQueues.orchestration,
             workflowId: syncWorkflowId(eventId),
-            args: [{ eventId }],
+            args: [{ eventId, timeouts: config.workflowTimeouts }],
             // A second sync of the same event joins the running one instead of running beside it.
             workflowIdConflictPolicy: 'USE_EXISTING',
             typedSearchAttributes: [{ key: SA.eventId, value: eventId }, { key: SA.assetType, value: ASSET_TYPES[0] }],

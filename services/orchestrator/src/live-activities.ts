@@ -7,16 +7,14 @@ import type { LiveWindow } from '@framesmith/core/media/live-window';
 import { egressPolicyFromConfig } from '@framesmith/core/net/egress-config';
 import type { Storage } from '@framesmith/core/storage';
 
-export interface LiveActivities {
-  /** `readAtMs`: when the read began, on this worker's clock (the wait aims its next read with it). */
-  readLiveEdge(a: { source: SourceRef }): Promise<LiveWindow & { readAtMs: number }>;
-}
+export type LiveActivities = ReturnType<typeof createLiveActivities>;
 
-export function createLiveActivities(deps: { config: Config; storage: Storage }): LiveActivities {
+export function createLiveActivities(deps: { config: Config; storage: Storage }) {
   return {
-    async readLiveEdge({ source }) {
+    /** `readAtMs`: when the read began, on this worker's clock (the wait aims its next read with it). */
+    async readLiveEdge({ source }: { source: SourceRef }): Promise<LiveWindow & { readAtMs: number }> {
       const readAtMs = Date.now();
-      const window = await readLiveWindow(source, { storage: deps.storage, egress: egressPolicyFromConfig(deps.config), timeoutMs: 5_000 });
+      const window = await readLiveWindow(source, { storage: deps.storage, egress: egressPolicyFromConfig(deps.config), timeoutMs: deps.config.timeouts.livePlaylistReadMs });
       return { ...window, readAtMs };
     },
   };

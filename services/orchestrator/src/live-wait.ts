@@ -6,16 +6,12 @@
 import { ApplicationFailure, defineQuery, proxyActivities, setHandler, sleep, upsertMemo } from '@temporalio/workflow';
 import type { SourceRef } from '@framesmith/core/domain/job';
 import type { LiveWait, LiveWaitStatus } from '@framesmith/core/media/live-window';
-import type { LiveActivities } from './live-activities.js';
+import type { WorkflowTimeouts } from '@framesmith/core/temporal/activity-policy';
+import type { LiveActivities } from './activity-types.js';
+import { liveReadOptions } from './activity-options.js';
 
 export const liveWaitQuery = defineQuery<LiveWaitStatus | null>('liveWait');
 export const LIVE_WAIT_MEMO = 'liveWait';
-
-const live = proxyActivities<LiveActivities>({
-  // One playlist read; a read cut short by a restarted orchestrator is retried soon.
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['SourceError'] },
-});
 
 // RFC 8216 6.3.4: a client reloads an unchanged playlist after half the target duration.
 const MIN_POLL_MS = 100;
@@ -32,7 +28,8 @@ function liveFailure(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: 'LiveEdgeNotReached', nonRetryable: true });
 }
 
-export async function waitForLiveEdge(source: SourceRef, wait: LiveWait): Promise<void> {
+export async function waitForLiveEdge(source: SourceRef, wait: LiveWait, timeouts: WorkflowTimeouts['liveRead']): Promise<void> {
+  const live = proxyActivities<LiveActivities>(liveReadOptions(timeouts));
   let status: LiveWaitStatus = { waiting: true, untilMs: wait.untilMs, edgeMs: null, checkedAtMs: null };
   setHandler(liveWaitQuery, () => status);
   const show = (next: LiveWaitStatus) => {

@@ -5,14 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { AssetState, AssetType } from '@framesmith/core/domain/asset';
 import { NO_FILTER, type Repo } from '@framesmith/core/db/repo';
 import type { Storage } from '@framesmith/core/storage';
+import type { SyncResult } from '@framesmith/core/temporal/activity-policy';
 import { ApplicationFailure } from '@temporalio/activity';
-
-export interface SyncResult {
-  hasVodFileChanged: boolean;
-  createdAssetsCount: number;
-  deletedAssetsCount: number;
-  pathEvaluated: string;
-}
 
 export async function syncEvent(deps: { repo: Repo; storage: Storage }, eventId: string): Promise<SyncResult> {
   const { repo, storage } = deps;

@@ -11,15 +11,27 @@ import { EgressRefusedError } from '@framesmith/core/net/egress-policy';
 import { describeNetworkError } from '@framesmith/core/net/network-error';
 import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { WebhookActivities } from './activity-types.js';
+import { FAILURE_TYPE } from '@framesmith/core/temporal/activity-policy';
 
-/** Error types the workflow's retry policy names; refused URLs are not retried. */
-export const WEBHOOK_REFUSED = 'WebhookRefused';
+/** What the webhook workflow sends, read once so every attempt posts the same bytes. */
+export interface PreparedWebhook {
+  event: 'asset.completed' | 'asset.failed';
+  /** The asset JSON as GET /api/asset/{id} returns it. */
+  body: string;
+  /** The retry policy from the orchestrator's configuration (WEBHOOK_RETRY_*). */
+  retryInitialMs: number;
+  retryMaxIntervalMs: number;
+  retryForMs: number;
+  attemptTimeoutMs: number;
+}
 
-export function createWebhookActivities(deps: { repo: Repo; config: Config }): WebhookActivities {
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+
+export function createWebhookActivities(deps: { repo: Repo; config: Config }) {
   const { webhooks } = deps.config;
   return {
-    async prepareWebhook({ assetId }) {
+    /** Null when the asset is gone or not finished: nothing to tell. */
+    async prepareWebhook({ assetId }: { assetId: string }): Promise<PreparedWebhook | null> {
       const a = await deps.repo.getAsset(assetId);
       if (!a || a.state === AssetState.GENERATING) return null;
       return {
@@ -32,7 +44,9 @@ export function createWebhookActivities(deps: { repo: Repo; config: Config }): W
       };
     },
 
-    async deliverWebhook({ url, deliveryId, event, body }) {
+    /** One signed POST; throws (and is retried) unless the receiver answers 2xx. */
+    async deliverWebhook(a: { url: string; deliveryId: string; event: PreparedWebhook['event']; body: string }): Promise<{ status: number; attempt: number }> {
+      const { url, deliveryId, event, body } = a;
       const { attempt } = Context.current().info;
       // Retryable: an operator who forgot the secret on this process can add it and restart
       // within the retry window, and nothing is lost.
@@ -58,7 +72,7 @@ export function createWebhookActivities(deps: { repo: Repo; config: Config }): W
       } catch (err) {
         // The URL passed the policy at request time; refused now means its name resolves
         // somewhere else (DNS rebinding) or the allow-list shrank. Retrying would not help.
-        if (err instanceof EgressRefusedError) throw ApplicationFailure.nonRetryable(`callbackUrl is not allowed: ${err.message}`, WEBHOOK_REFUSED);
+        if (err instanceof EgressRefusedError) throw ApplicationFailure.nonRetryable(`callbackUrl is not allowed: ${err.message}`, FAILURE_TYPE.webhookRefused);
         // A redirect is not followed (it could point anywhere) but is retried: the receiver may fix it.
         const why = err instanceof EgressRedirectError ? err.message : describeNetworkError(err);
         throw ApplicationFailure.retryable(`could not deliver to the receiver (${why})`, 'WebhookUnreachable');

@@ -7,25 +7,25 @@
 // alone. Deterministic and thin, like every workflow here.
 import { log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild, uuid4 } from '@temporalio/workflow';
 import type { AssetWorkflowInput } from '@framesmith/core/domain/job';
+import { DEFAULT_WORKFLOW_TIMEOUTS, FAILURE_TYPE, type WorkflowTimeouts } from '@framesmith/core/temporal/activity-policy';
 import { SA, webhookWorkflowId } from '@framesmith/core/temporal/names';
 import type { WebhookActivities } from './activity-types.js';
+import { localActivityOptions } from './activity-options.js';
 
 export interface WebhookWorkflowInput {
   assetId: string;
   callbackUrl: string;
+  /** The parent's local-activity timeouts; absent in inputs recorded before they travelled. */
+  localTimeouts?: WorkflowTimeouts['local'];
 }
 
 export type WebhookWorkflowResult =
   | { delivered: true; deliveryId: string; status: number; attempt: number }
   | { delivered: false; deliveryId: string; reason: string };
 
-// A database read in the orchestrator, retried for as long as the database is away.
-const local = proxyLocalActivities<WebhookActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-
 export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<WebhookWorkflowResult> {
+  // A database read in the orchestrator, retried for as long as the database is away.
+  const local = proxyLocalActivities<WebhookActivities>(localActivityOptions(input.localTimeouts ?? DEFAULT_WORKFLOW_TIMEOUTS.local));
   // Made once and kept in history: every attempt carries the same id, so the receiver can
   // drop the duplicates that at-least-once delivery allows.
   const deliveryId = uuid4();
@@ -40,7 +40,7 @@ export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<Webh
       initialInterval: prepared.retryInitialMs,
       backoffCoefficient: 2,
       maximumInterval: prepared.retryMaxIntervalMs,
-      nonRetryableErrorTypes: ['WebhookRefused'],
+      nonRetryableErrorTypes: [FAILURE_TYPE.webhookRefused],
     },
   });
   const r = await send.deliverWebhook({ url: input.callbackUrl, deliveryId, event: prepared.event, body: prepared.body });
@@ -52,13 +52,13 @@ export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<Webh
  * returns as soon as it has started (the start is in the parent's history, so it happens
  * exactly once), without waiting for the receiver.
  */
-export async function startWebhook(input: AssetWorkflowInput): Promise<void> {
+export async function startWebhook(input: AssetWorkflowInput, localTimeouts: WorkflowTimeouts['local']): Promise<void> {
   if (!input.callbackUrl) return;
   const { assetId, eventId } = input.job;
   try {
     await startChild(webhookWorkflow, {
       workflowId: webhookWorkflowId(assetId),
-      args: [{ assetId, callbackUrl: input.callbackUrl }],
+      args: [{ assetId, callbackUrl: input.callbackUrl, localTimeouts }],
       // The asset workflow closes now; its delivery goes on for up to 24 h.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [

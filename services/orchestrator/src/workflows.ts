@@ -1,43 +1,27 @@
 // Workflows: deterministic and thin. All I/O happens in activities; these only decide the
 // order, the queues, the retry policy and what a failure means for the asset.
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { AssetWorkflowInput, AssetWorkflowResult } from '@framesmith/core/domain/job';
+import type { AssetWorkflowInput, AssetWorkflowResult, MediaJob, MediaResult } from '@framesmith/core/domain/job';
+import { DEFAULT_WORKFLOW_TIMEOUTS, type SyncResult, type WithTimeouts } from '@framesmith/core/temporal/activity-policy';
 import type { MediaActivities, StateActivities } from './activity-types.js';
-import type { SyncResult } from './sync-event.js';
+import { localActivityOptions, mediaActivityOptions, syncActivityOptions } from './activity-options.js';
 import { waitForLiveEdge } from './live-wait.js';
 import { startWebhook } from './webhook-workflow.js';
 
 export { webhookWorkflow } from './webhook-workflow.js';
 
-const NON_RETRYABLE = ['SourceError', 'BadInputError', 'MediaError'];
-
-// State writes are one short PostgreSQL statement each: local activities in the orchestrator
-// (which has the database) save a task-queue round trip per job (bench B2). They retry for as
-// long as the workflow lives (no attempt limit): giving up would close the workflow with its
-// asset still GENERATING, whatever the length of the database outage.
-const state = proxyLocalActivities<StateActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-
-const MEDIA_ACTIVITY = { image: 'makeImage', gif: 'makeGif', video: 'makeVideo' } as const;
-
-export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWorkflowResult> {
+export async function assetWorkflow(input: AssetWorkflowInput & WithTimeouts): Promise<AssetWorkflowResult> {
   const { job } = input;
-  const media = proxyActivities<MediaActivities>({
-    taskQueue: input.mediaTaskQueue,
-    // Heartbeats every 2 s: a worker that dies is noticed within 20 s and the job moves on.
-    heartbeatTimeout: '20 seconds',
-    startToCloseTimeout: '30 minutes',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-    priority: { priorityKey: input.priority },
-  });
+  const timeouts = input.timeouts ?? DEFAULT_WORKFLOW_TIMEOUTS;
+  // State writes run where the database is: local activities save a task-queue round trip (bench B2).
+  const state = proxyLocalActivities<StateActivities>(localActivityOptions(timeouts.local));
+  const media = proxyActivities<MediaActivities>(mediaActivityOptions(timeouts.media, input.mediaTaskQueue, input.priority));
   try {
     // A request past a live window's edge first waits for it, durably (live-wait.ts).
-    if (input.liveWait) await waitForLiveEdge(job.source, input.liveWait);
-    const result = await media[MEDIA_ACTIVITY[job.kind]](job);
+    if (input.liveWait) await waitForLiveEdge(job.source, input.liveWait, timeouts.liveRead);
+    const result = await runMediaJob(media, job);
     const completed = await state.completeAsset({ assetId: job.assetId, path: result.path });
-    if (completed === 'completed') await startWebhook(input);
+    if (completed === 'completed') await startWebhook(input, timeouts.local);
     return { assetId: job.assetId, state: 'COMPLETED', path: result.path, strategy: result.strategy, failureReason: null };
   } catch (err) {
     if (isCancellation(err)) {
@@ -48,9 +32,21 @@ export async function assetWorkflow(input: AssetWorkflowInput): Promise<AssetWor
     }
     const reason = failureReason(err);
     await CancellationScope.nonCancellable(() => state.failAsset({ assetId: job.assetId, reason }));
-    await CancellationScope.nonCancellable(() => startWebhook(input));
+    await CancellationScope.nonCancellable(() => startWebhook(input, timeouts.local));
     // The asset is FAILED; the workflow fails too so the UI shows it and the stderr tail.
     throw ApplicationFailure.create({ message: reason, type: 'AssetFailed', nonRetryable: true, cause: err as Error });
+  }
+}
+
+/** The job's own activity, each called with its own job type. */
+function runMediaJob(media: MediaActivities, job: MediaJob): Promise<MediaResult> {
+  switch (job.kind) {
+    case 'image':
+      return media.makeImage(job);
+    case 'gif':
+      return media.makeGif(job);
+    case 'video':
+      return media.makeVideo(job);
   }
 }
 
@@ -64,11 +60,7 @@ function failureReason(err: unknown): string {
   return (cause as Error)?.message ?? String(cause);
 }
 
-const sync = proxyActivities<StateActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3 },
-});
-
-export async function syncWorkflow(input: { eventId: string }): Promise<SyncResult> {
-  return sync.syncEvent(input);
+export async function syncWorkflow(input: { eventId: string } & WithTimeouts): Promise<SyncResult> {
+  const sync = proxyActivities<StateActivities>(syncActivityOptions((input.timeouts ?? DEFAULT_WORKFLOW_TIMEOUTS).sync));
+  return sync.syncEvent({ eventId: input.eventId });
 }

@@ -1,5 +1,5 @@
 import type { Config } from '@framesmith/core/config';
-import type { MediaJob, MediaResult, VideoJob } from '@framesmith/core/domain/job';
+import type { MediaResult, VideoJob } from '@framesmith/core/domain/job';
 import type { VideoStrategy } from './clip/video-strategy.js';
 import type { Storage } from '@framesmith/core/storage';
 import { runMediaActivity } from '@framesmith/worker-kit/activity-kit';
@@ -12,9 +12,12 @@ export interface GpuActivityDeps {
   scheduler?: { acquire(): { strategy: VideoStrategy; release(): void } };
 }
 
+/** What the workflows call on the GPU queue: their interface is this type (services/orchestrator/src/activity-types.ts). */
+export type GpuActivities = ReturnType<typeof createGpuActivities>;
+
 export function createGpuActivities(deps: GpuActivityDeps) {
   return {
-    makeVideo: (job: MediaJob): Promise<MediaResult> =>
+    makeVideo: (job: VideoJob): Promise<MediaResult> =>
       runMediaActivity('video', async (ctx) => {
         const lease = deps.scheduler?.acquire() ?? null;
         try {
@@ -25,7 +28,7 @@ export function createGpuActivities(deps: GpuActivityDeps) {
               chooseStrategy: lease ? () => lease.strategy : undefined,
               smartCutMinCopiedPixels: deps.config.limits.smartCutMinCopiedPixels,
             },
-            job as VideoJob,
+            job,
             ctx,
           );
         } finally {

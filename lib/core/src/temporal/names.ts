@@ -1,11 +1,11 @@
 // Workflow types, search attributes, signals and queries: defined once, imported everywhere.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { JobKind } from '../domain/asset.js';
 
+/** Started by name from outside the orchestrator (the webhook workflow is its own child, started by reference). */
 export const WORKFLOW = {
   asset: 'assetWorkflow',
   sync: 'syncWorkflow',
-  reconcile: 'reconcileWorkflow',
-  webhook: 'webhookWorkflow',
 } as const;
 
 /** Registered by the dev stack (`--search-attribute`) and by deploy/ for production. */
@@ -37,21 +37,9 @@ export function webhookWorkflowId(assetId: string): string {
 export const PRIORITY_LEVELS = 10;
 export const DEFAULT_PRIORITY = 5;
 
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-
 export const SA = {
   assetId: defineSearchAttributeKey(SEARCH_ATTRIBUTES.assetId.name, SearchAttributeType.KEYWORD),
   eventId: defineSearchAttributeKey(SEARCH_ATTRIBUTES.eventId.name, SearchAttributeType.KEYWORD),
   assetType: defineSearchAttributeKey(SEARCH_ATTRIBUTES.assetType.name, SearchAttributeType.KEYWORD),
   priority: defineSearchAttributeKey(SEARCH_ATTRIBUTES.priority.name, SearchAttributeType.INT),
 };
-
-/** Activity names, shared by the workflows (as types) and the workers that register them. */
-export const ACTIVITY = {
-  makeImage: 'makeImage',
-  makeGif: 'makeGif',
-  makeVideo: 'makeVideo',
-  completeAsset: 'completeAsset',
-  failAsset: 'failAsset',
-  syncEvent: 'syncEvent',
-} as const;

@@ -55,10 +55,11 @@ export function describeSearchAttributeProblems(p: SearchAttributeProblems, name
 /**
  * Checks (and, when allowed, creates) the search attributes. Resolves to null when all is
  * well, else to the operator's message. Remembers success; a failure is checked again at most
- * every `recheckMs`, so running the printed command makes the process ready without a restart.
+ * every `timeouts.searchAttributeRecheckMs`, so running the printed command makes the process ready without a restart.
  */
-export function createSearchAttributeCheck(connection: Connection, config: Config, recheckMs = 5_000): () => Promise<string | null> {
+export function createSearchAttributeCheck(connection: Connection, config: Config): () => Promise<string | null> {
   const ns = config.temporalNamespace;
+  const recheckMs = config.timeouts.searchAttributeRecheckMs;
   const ms = config.timeouts.temporalCallMs;
   let ok = false;
   let last: { at: number; problem: Promise<string | null> } | null = null;

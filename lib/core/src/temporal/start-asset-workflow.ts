@@ -3,6 +3,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { AssetWorkflowInput } from '../domain/job.js';
+import type { WithTimeouts } from './activity-policy.js';
 import { callWithDeadline } from './call-with-deadline.js';
 import { SA, WORKFLOW } from './names.js';
 
@@ -15,7 +16,8 @@ export async function startAssetWorkflow(client: Client, config: Config, input: 
     await callWithDeadline(client, config.timeouts.temporalCallMs, 'to start the workflow', () => client.workflow.start(WORKFLOW.asset, {
       taskQueue: config.taskQueues.orchestration,
       workflowId,
-      args: [input],
+      // The activities' timeouts travel in the input: the workflow reads no configuration.
+      args: [{ ...input, timeouts: config.workflowTimeouts } satisfies AssetWorkflowInput & WithTimeouts],
       // The same ID twice (a retried request, the reconciler) joins the running one and
       // never re-runs a finished job.
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { ASSET_STATES, ASSET_TYPES, type AssetObject } from '@framesmith/core/domain/asset';
 import type { EventObject, VuflowObject } from '@framesmith/core/domain/event';
 import type { ErrorBody, ErrorType } from '@framesmith/core/errors';
-import type { SyncResult } from '../service/asset-service.js';
+import type { SyncResult } from '@framesmith/core/temporal/activity-policy';
 
 const date = z.string().meta({ format: 'date-time', description: 'ISO8601, UTC, whole seconds' });
 const uuid = z.string().meta({ format: 'uuid' });

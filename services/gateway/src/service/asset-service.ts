@@ -27,13 +27,7 @@ import { callbackUrlFor, requireSigningSecret, vuflowCallbackUrl } from './callb
 import { liveSeconds, liveWaitFor, recordingCovers } from './live-times.js';
 import { describeLiveWait, type LiveWait, type LiveWaitStatus } from '@framesmith/core/media/live-window';
 import { gifLimitProblem } from '@framesmith/core/domain/media-limits';
-
-export interface SyncResult {
-  hasVodFileChanged: boolean;
-  createdAssetsCount: number;
-  deletedAssetsCount: number;
-  pathEvaluated: string;
-}
+import type { SyncResult } from '@framesmith/core/temporal/activity-policy';
 
 /** What the service needs from the orchestration engine (Temporal in production). */
 export interface JobControl {
