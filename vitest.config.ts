@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['lib/**/src/**/*.test.ts', 'services/**/src/**/*.test.ts', 'workers/**/src/**/*.test.ts', 'workers/**/test/**/*.test.ts', 'scripts/**/*.test.ts', 'test/support/**/*.test.ts'],
+          include: ['lib/**/src/**/*.test.ts', 'services/**/src/**/*.test.ts', 'workers/**/src/**/*.test.ts', 'workers/**/test/**/*.test.ts', 'scripts/**/*.test.ts', 'test/support/**/*.test.ts', 'bench/**/*.test.ts'],
           // Nothing shared to protect: files may run side by side, and in reused workers (no
           // test here mocks modules or changes process-wide state), since a fresh worker per
           // file costs more than the tests themselves: about 30 s against 10 s on a busy machine.

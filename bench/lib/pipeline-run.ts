@@ -4,6 +4,7 @@ import { formatProfile, type JobProfile } from './profile-job.js';
 import { formatSeconds, medianByKey, summarize } from './stats.js';
 import type { Finished } from './rest-client.js';
 import { type BenchContext, ratioText, type ScenarioOutcome } from './scenario.js';
+import { judge, type Measured, type TargetId } from './targets.js';
 import { pipelinePhases, workflowTimes } from './workflow-phases.js';
 
 export interface PipelineSample {
@@ -43,21 +44,22 @@ export async function tryProfile(run: () => Promise<JobProfile>): Promise<{ line
   }
 }
 
-/** The outcome of a timed scenario judged by pipeline median ÷ baseline median against `target`. */
+/** The outcome of a timed scenario judged by pipeline median ÷ baseline median against its target (targets.ts). */
 export function ratioOutcome(o: {
-  target: number;
+  id: TargetId;
   samples: { a: PipelineSample[]; b: number[] };
   /** The worker's in-process profile; none where both sides are pipelines (B2s3, B3s3). */
   profile?: { line: string; profile: JobProfile | null };
   notes?: string[];
+  /** Further values the target checks (B3s3: exact). */
+  measured?: Measured;
 }): ScenarioOutcome {
   const p = summarize(o.samples.a.map((s) => s.seconds));
   const b = summarize(o.samples.b);
   const ratio = p.median / b.median;
   return {
-    row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: `≤ ${o.target}` },
-    met: ratio <= o.target,
-    score: ratio / o.target,
+    row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio) },
+    ...judge(o.id, { ratio, ...o.measured }),
     headline: ratioText(ratio),
     breakdown: [phaseLine(o.samples.a), o.profile?.line ?? null, ...(o.notes ?? [])].filter((l): l is string => l !== null),
     data: { pipeline: p, baseline: b, ratio, phases: o.samples.a.map((s) => s.phases), profile: o.profile?.profile ?? null },

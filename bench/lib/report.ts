@@ -18,12 +18,38 @@ export interface MachineInfo {
 
 const HEAD = ['id', 'scenario', 'pipeline median (min–max)', 'baseline median (min–max)', 'ratio', 'target', 'met?'];
 
+/** The last column: met, missed, report (no target), or why the row has no result. */
+export function verdict(r: Pick<ScenarioResult, 'status' | 'met'>): string {
+  if (r.status !== 'ok') return r.status;
+  return r.met === null || r.met === undefined ? 'report' : r.met ? 'met' : 'MISSED';
+}
+
+/** How many rows met their target, missed it, only report, or have no result. */
+export function tally(results: Pick<ScenarioResult, 'status' | 'met'>[]): { met: number; missed: number; report: number; failed: number; skipped: number } {
+  const out = { met: 0, missed: 0, report: 0, failed: 0, skipped: 0 };
+  for (const r of results) {
+    const v = verdict(r);
+    if (v === 'met') out.met++;
+    else if (v === 'MISSED') out.missed++;
+    else if (v === 'report') out.report++;
+    else if (v === 'FAILED') out.failed++;
+    else out.skipped++;
+  }
+  return out;
+}
+
+export function tallyLine(results: Pick<ScenarioResult, 'status' | 'met'>[]): string {
+  const t = tally(results);
+  const rest = [t.report && `${t.report} report only`, t.failed && `${t.failed} FAILED`, t.skipped && `${t.skipped} skipped`].filter(Boolean);
+  return `${t.met} of ${t.met + t.missed} targets met${rest.length ? `; ${rest.join(', ')}` : ''}.`;
+}
+
 function cells(r: ScenarioResult): string[] {
   if (r.status !== 'ok' || !r.row) {
     const why = r.status === 'SKIPPED' ? `SKIPPED: ${r.error}` : `FAILED: ${r.error}`;
-    return [r.id, r.title, why, '', '', '', r.status];
+    return [r.id, r.title, why, '', '', r.target, verdict(r)];
   }
-  return [r.id, r.title, r.row.pipeline, r.row.baseline, r.row.ratio, r.row.target, r.met === null ? '—' : r.met ? 'yes' : 'NO'];
+  return [r.id, r.title, r.row.pipeline, r.row.baseline, r.row.ratio, r.target, verdict(r)];
 }
 
 export function machineLine(m: MachineInfo): string {
@@ -54,6 +80,8 @@ export function markdownTable(results: ScenarioResult[], machine: MachineInfo, m
     `| ${HEAD.join(' | ')} |`,
     `|${HEAD.map(() => '---').join('|')}|`,
     ...results.map((r) => `| ${cells(r).map(md).join(' | ')} |`),
+    '',
+    tallyLine(results),
     '',
     'Where the time goes:',
     '',
@@ -99,7 +127,7 @@ export function svgChart(results: ScenarioResult[], title: string): string {
     }
     const color = r.met ? '#2a8a3e' : '#c0392b';
     parts.push(`<rect x="${left}" y="${y + 8}" width="${Math.max(1, x(r.score) - left)}" height="18" fill="${color}"/>`);
-    parts.push(`<text x="${x(r.score) + 6}" y="${y + 21}">${esc(`${r.headline ?? ''} (target ${r.row?.target ?? '?'})`)} ${r.met ? '✓' : '✗'}</text>`);
+    parts.push(`<text x="${x(r.score) + 6}" y="${y + 21}">${esc(`${r.headline ?? ''} (target ${r.target})`)} ${r.met ? '✓' : '✗'}</text>`);
   });
   const lineX = x(1);
   parts.push(`<line x1="${lineX}" y1="${top}" x2="${lineX}" y2="${top + results.length * rowH}" stroke="#333" stroke-dasharray="4 3"/>`);

@@ -6,6 +6,7 @@ import type { BenchMedia } from './bench-media.js';
 import type { ObjectStorageSide } from './object-storage-stack.js';
 import type { RestClient } from './rest-client.js';
 import type { Stack } from '../../scripts/stack/start-stack.js';
+import type { CheckResult, TargetId } from './targets.js';
 
 export interface BenchParams {
   quick: boolean;
@@ -20,6 +21,8 @@ export interface BenchParams {
   loadConnections: number;
   throughputJobs: number;
   throughputRuns: number;
+  /** B10: the batch's size, its VIDEO clips' length, and the time each side may take. */
+  mixed: { requests: number; clipSeconds: number; deadlineSeconds: number };
   /** B11: live clips timed (the p95 wants 20; --runs sets it). */
   liveRequests: number;
 }
@@ -65,19 +68,21 @@ export interface BenchContext {
   shared: { completedAssetId?: string; busyEventId?: string };
 }
 
+/** The measured columns; the target column comes from targets.ts by the scenario's id. */
 export interface Row {
   pipeline: string;
   baseline: string;
   ratio: string;
-  target: string;
 }
 
 export interface ScenarioOutcome {
   row: Row;
-  /** true/false against the target; null where the target is "report". */
+  /** true/false against the target (targets.ts judge()); null where the target is "report". */
   met: boolean | null;
   /** Measured value over target, normalised so that <= 1 meets it (the chart); null: no target. */
   score: number | null;
+  /** Each check of the target with the value it was judged on. */
+  checks: CheckResult[];
   /** The raw ratio (or other headline number) for the chart label. */
   headline: string;
   /** Where the time goes: phase medians and the in-process profile, one line each. */
@@ -86,7 +91,9 @@ export interface ScenarioOutcome {
 }
 
 export interface ScenarioResult extends Partial<ScenarioOutcome> {
-  id: string;
+  id: TargetId;
+  /** The target the row was judged by (targets.ts), also on FAILED and SKIPPED rows. */
+  target: string;
   title: string;
   status: 'ok' | 'FAILED' | 'SKIPPED';
   error?: string;
@@ -94,7 +101,8 @@ export interface ScenarioResult extends Partial<ScenarioOutcome> {
 }
 
 export interface Scenario {
-  id: string;
+  /** Also the key of its target in targets.ts. */
+  id: TargetId;
   /** The row's name, with this run's numbers (quick mode scales the times). */
   title(p: BenchParams): string;
   run(ctx: BenchContext): Promise<ScenarioOutcome>;

@@ -7,6 +7,7 @@ import { checkClipEdges, type EdgeCheck, timeCommand } from '../lib/media-checks
 import { phaseLine, ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
 import { type BenchContext, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
 import { formatSeconds, summarize } from '../lib/stats.js';
+import { judge } from '../lib/targets.js';
 import { profileVideo } from '../lib/worker-profile.js';
 
 const offset = (t: string) => {
@@ -20,8 +21,7 @@ export function clipFrames(start: number, end: number, fps: number): { first: nu
   return { first: Math.ceil(start * fps - 1e-6), last: Math.ceil(end * fps - 1e-6) - 1 };
 }
 
-export function videoRequest(ctx: BenchContext, name: string, frameAccurate: boolean) {
-  const c = ctx.params.clip;
+export function videoRequest(ctx: BenchContext, name: string, frameAccurate: boolean, c: { start: string; end: string } = ctx.params.clip) {
   return { name, clip: { eventId: ctx.eventId, start: c.start, end: c.end, filter: null }, frameAccurate, mezzanine: false, copyTs: false };
 }
 
@@ -37,7 +37,7 @@ export function expectedEdges(ctx: BenchContext) {
  * time (rounded down to ffmpeg's microseconds, so the seek cannot skip past it), fix the count
  * with -frames:v. libx264 veryfast with its default quality, audio to AAC.
  */
-function reencodeByHand(src: string, first: number, count: number, fps: number, out: string): string[] {
+export function reencodeByHand(src: string, first: number, count: number, fps: number, out: string): string[] {
   return [
     '-nostdin', '-v', 'error', '-y', '-ss', (Math.floor((first / fps) * 1e6) / 1e6).toFixed(6), '-i', src,
     '-map', '0:v:0', '-map', '0:a:0?', '-frames:v', String(count), '-c:v', 'libx264', '-preset', 'veryfast',
@@ -55,7 +55,6 @@ export const clipAccurate: Scenario = {
   id: 'B3',
   title: (p) => `VIDEO frame-accurate clip ${p.clip.start} → ${p.clip.end}`,
   async run(ctx): Promise<ScenarioOutcome> {
-    const TARGET = 0.15;
     const edges = expectedEdges(ctx);
     const { first, last, fps } = edges;
     const src = path.join(ctx.storageRoot, ctx.mp4Rel);
@@ -82,10 +81,8 @@ export const clipAccurate: Scenario = {
         pipeline: `${formatSeconds(p)}, exact: ${pipeEdges.exact ? 'yes' : 'NO'}`,
         baseline: formatSeconds(b),
         ratio: ratioText(ratio),
-        target: `≤ ${TARGET}, exact frames`,
       },
-      met: ratio <= TARGET && pipeEdges.exact,
-      score: pipeEdges.exact ? ratio / TARGET : Math.max(ratio / TARGET, 2),
+      ...judge('B3', { ratio, exact: pipeEdges.exact }),
       headline: ratioText(ratio),
       breakdown,
       data: { pipeline: p, baseline: b, ratio, pipelineEdges: pipeEdges, baselineEdges: handEdges, phases: r.a.map((s) => s.phases), profile: prof.profile },
@@ -97,7 +94,6 @@ export const clipCopy: Scenario = {
   id: 'B4',
   title: () => 'VIDEO keyframe clip of the same range',
   async run(ctx): Promise<ScenarioOutcome> {
-    const TARGET = 3;
     const src = path.join(ctx.storageRoot, ctx.mp4Rel);
     const out = path.join(ctx.workDir, 'b4-by-hand.mp4');
     const seconds = offset(ctx.params.clip.end) - offset(ctx.params.clip.start);
@@ -105,6 +101,6 @@ export const clipCopy: Scenario = {
     await timedAsset(ctx, 'video', videoRequest(ctx, 'b4 warm-up', false));
     await hand();
     const r = await interleaved(ctx.params.runs, (i) => timedAsset(ctx, 'video', videoRequest(ctx, `b4 run ${i}`, false)), hand);
-    return ratioOutcome({ target: TARGET, samples: r, profile: await profile(ctx, false) });
+    return ratioOutcome({ id: 'B4', samples: r, profile: await profile(ctx, false) });
   },
 };

@@ -1,43 +1,125 @@
-// B6: the control plane under load with autocannon: GET one asset and list an event's assets,
-// 50 concurrent clients. The load generator shares this machine's cores with the stack.
+// B6: the control plane under load with autocannon, 50 connections: GET one asset, and list
+// an event's assets with filters (a page of 100). Beside it, in the same run and with the same
+// autocannon settings, a bare node:http server answering the same two JSON bodies (fetched
+// once from the gateway) from memory: the ceiling of this machine, Node and load generator.
+// The load generator shares this machine's cores with the stack.
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import type { Scenario, ScenarioOutcome } from '../lib/scenario.js';
+import { AssetState, AssetType } from '@framesmith/core/domain/asset';
+import { createPool } from '@framesmith/core/db/pool';
+import { createRepo } from '@framesmith/core/db/repo';
+import { type CeilingResponses, startCeilingServer } from '../lib/ceiling-server.js';
+import { type BenchContext, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
+import { judge } from '../lib/targets.js';
 
-const TARGET_RPS = 2000;
+/** The list's page size (the API's) and so the rows B6 makes for a full page. */
+const PAGE = 100;
+
+/**
+ * An event whose filtered list fills a page: PAGE COMPLETED IMAGE rows written through the
+ * repo (rows only, as B9's; listing reads no media). With --url there is no database to
+ * write to: the busiest event the run made (B5's) is listed instead, whatever its size.
+ */
+async function listedEvent(ctx: BenchContext): Promise<{ eventId: string; cleanup: () => Promise<void> }> {
+  const stack = ctx.stack;
+  if (!stack) return { eventId: ctx.shared.busyEventId ?? ctx.eventId, cleanup: async () => undefined };
+  const eventId = await ctx.rest.createEvent('bench B6', ctx.mp4Rel);
+  const pool = createPool(stack.databaseUrl, null, 2);
+  const repo = createRepo(pool, { pathRoots: [] });
+  const ids: string[] = [];
+  try {
+    const event = await repo.getEvent(eventId);
+    if (!event) throw new Error('the B6 event is missing');
+    for (let i = 0; i < PAGE; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      await repo.insertAsset(repo.db, {
+        id, eventId, name: `b6 ${i}`, path: `bench-b6/${id}.jpg`, extension: 'jpg', state: AssetState.GENERATING,
+        type: AssetType.IMAGE, jobId: `bench-b6-${id}`, contentId: event.contentId, priority: 5,
+      });
+      if (!(await repo.completeAsset(id))) throw new Error(`B6 row ${id} did not complete`);
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    eventId,
+    cleanup: async () => {
+      for (const id of ids) await repo.deleteAsset(id).catch(() => null);
+      await pool.end();
+    },
+  };
+}
+
+type Load = Awaited<ReturnType<typeof load>>;
+
+async function load(url: string, o: { connections: number; duration: number; headers: Record<string, string> }) {
+  const r = await autocannon({ url, connections: o.connections, duration: o.duration, headers: o.headers });
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+}
+
+const rps = (x: Load) => `${Math.round(x.rps).toLocaleString('en-US')} req/s`;
+const fmt = (x: Load) => `${rps(x)} (p50 ${x.p50} ms, p99 ${x.p99} ms)`;
+const bad = (x: Load) => x.non2xx + x.errors + x.timeouts;
 
 export const controlPlane: Scenario = {
   id: 'B6',
-  title: (p) => `control plane: GET asset and list, ${p.loadConnections} clients, ${p.loadSeconds} s`,
+  title: (p) => `control plane: GET asset and a filtered list page, ${p.loadConnections} clients, ${p.loadSeconds} s, beside a bare HTTP server`,
   async run(ctx): Promise<ScenarioOutcome> {
     const { loadSeconds: duration, loadConnections: connections } = ctx.params;
-    let assetId = ctx.shared.completedAssetId;
-    if (!assetId) {
-      const s = await ctx.rest.submit('image', { eventId: ctx.eventId, name: 'b6 target', time: '00:00:01' });
-      assetId = (await ctx.rest.waitDone(s)).done.id;
+    const listed = await listedEvent(ctx);
+    try {
+      let assetId = ctx.shared.completedAssetId;
+      if (!assetId) {
+        const s = await ctx.rest.submit('image', { eventId: ctx.eventId, name: 'b6 target', time: '00:00:01' });
+        assetId = (await ctx.rest.waitDone(s)).done.id;
+      }
+      const routes = { get: `/api/asset/${assetId}/`, list: `/api/asset/?eventId=${listed.eventId}&states=COMPLETED&types=IMAGE&pageIndex=0` };
+      const headers = { 'API-KEY': ctx.rest.apiKey };
+      // The bodies the ceiling serves: the gateway's own answers, fetched once.
+      const responses: CeilingResponses = {};
+      for (const route of Object.values(routes)) {
+        const res = await fetch(`${ctx.rest.baseUrl}${route}`, { headers });
+        if (!res.ok) throw new Error(`GET ${route}: HTTP ${res.status}`);
+        responses[route] = { contentType: res.headers.get('content-type') ?? 'application/json', body: await res.text() };
+      }
+      const pageItems = (JSON.parse(responses[routes.list]!.body) as unknown[]).length;
+      const ceiling = await startCeilingServer(responses);
+      const o = { connections, duration, headers };
+      let gw: { get: Load; list: Load };
+      let bare: { get: Load; list: Load };
+      try {
+        // Gateway then ceiling for each route, so drift on a noisy machine hits both alike.
+        const get = await load(`${ctx.rest.baseUrl}${routes.get}`, o);
+        const bareGet = await load(`${ceiling.url}${routes.get}`, o);
+        const list = await load(`${ctx.rest.baseUrl}${routes.list}`, o);
+        const bareList = await load(`${ceiling.url}${routes.list}`, o);
+        gw = { get, list };
+        bare = { get: bareGet, list: bareList };
+      } finally {
+        await ceiling.stop();
+      }
+      const ratio = { get: gw.get.rps / bare.get.rps, list: gw.list.rps / bare.list.rps };
+      const errors = bad(gw.get) + bad(gw.list);
+      const bytes = (route: string) => Buffer.byteLength(responses[route]!.body);
+      return {
+        row: {
+          pipeline: `GET ${fmt(gw.get)}; list ${fmt(gw.list)}`,
+          baseline: `bare server: GET ${fmt(bare.get)}; list ${fmt(bare.list)}`,
+          ratio: `GET ${ratioText(ratio.get)}, list ${ratioText(ratio.list)} of the bare server`,
+        },
+        ...judge('B6', { getRps: gw.get.rps, listRps: gw.list.rps, getP99Ms: gw.get.p99, listP99Ms: gw.list.p99, clean: errors === 0 }),
+        headline: `GET ${rps(gw.get)}, list ${rps(gw.list)}`,
+        breakdown: [
+          `GET: ${gw.get.total} requests in ${duration} s, ${gw.get.non2xx} non-2xx, ${gw.get.errors} errors, ${gw.get.timeouts} timeouts; list (${pageItems} items a page, ${bytes(routes.list).toLocaleString('en-US')} bytes; states and types filters): ${gw.list.total} requests, ${gw.list.non2xx} non-2xx, ${gw.list.errors} errors, ${gw.list.timeouts} timeouts`,
+          `ceiling: a bare node:http server in its own process answering the same bodies (GET ${bytes(routes.get).toLocaleString('en-US')} bytes) from memory, same autocannon settings: GET ${fmt(bare.get)}, list ${fmt(bare.list)}`,
+          'autocannon runs in the harness process, on the same cores as the gateway, PostgreSQL and the ceiling server',
+        ],
+        data: { gateway: gw, ceiling: bare, ratioToCeiling: ratio, pageItems, bodyBytes: { get: bytes(routes.get), list: bytes(routes.list) }, routes, connections, duration },
+      };
+    } finally {
+      await listed.cleanup();
     }
-    const listEvent = ctx.shared.busyEventId ?? ctx.eventId;
-    const listRoute = `/api/asset/?eventId=${listEvent}&pageIndex=0`;
-    const pageItems = ((await ctx.rest.call('GET', listRoute)) as unknown[]).length;
-    const headers = { 'API-KEY': ctx.rest.apiKey };
-    const load = async (route: string) => {
-      const r = await autocannon({ url: `${ctx.rest.baseUrl}${route}`, connections, duration, headers });
-      return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
-    };
-    const get = await load(`/api/asset/${assetId}/`);
-    const list = await load(listRoute);
-    const fmt = (x: typeof get) => `${Math.round(x.rps).toLocaleString('en-US')} req/s (p50 ${x.p50} ms, p99 ${x.p99} ms)`;
-    const bad = get.non2xx + get.errors + get.timeouts;
-    const breakdown = [
-      `GET: ${get.total} requests in ${duration} s, ${get.non2xx} non-2xx, ${get.errors} errors; list (${pageItems} items a page): ${list.total} requests, ${list.non2xx} non-2xx, ${list.errors} errors`,
-      'autocannon runs in the harness process, on the same 2 cores as the gateway and PostgreSQL',
-    ];
-    return {
-      row: { pipeline: `GET ${fmt(get)}; list ${fmt(list)}`, baseline: '—', ratio: '—', target: `≥ ${TARGET_RPS.toLocaleString('en-US')} req/s on GET` },
-      met: get.rps >= TARGET_RPS && bad === 0,
-      score: TARGET_RPS / Math.max(1, get.rps),
-      headline: `${Math.round(get.rps)} req/s`,
-      breakdown,
-      data: { get, list, pageItems, connections, duration },
-    };
   },
 };

@@ -14,8 +14,10 @@ import { decodeToPngs, ssimOfSequences, timeCommand, videoStartSeconds } from '.
 import { ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
 import { profileGif } from '../lib/worker-profile.js';
 import { type BenchContext, type BenchParams, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
+import { judge } from '../lib/targets.js';
 
-const TARGET = 1.3;
+/** A GIF request's range and look (B1's, or one of B10's). */
+export type GifSpec = BenchParams['gif'];
 
 export function bundledGifski(): string {
   const pkg = createRequire(import.meta.url).resolve('gifski/package.json');
@@ -31,8 +33,7 @@ const offset = (t: string) => {
 
 const clipSeconds = (p: BenchParams) => offset(p.gif.end) - offset(p.gif.start);
 
-function gifRequest(ctx: BenchContext, name: string) {
-  const g = ctx.params.gif;
+export function gifRequest(ctx: BenchContext, name: string, g: GifSpec = ctx.params.gif) {
   return { name, clip: { eventId: ctx.eventId, start: g.start, end: g.end }, fps: g.fps, width: g.width, playbackRepeats: 0, reverse: false, playbackSpeed: 1 };
 }
 
@@ -42,8 +43,7 @@ const originCache = new Map<string, number>();
  * The frames the pipeline extracts, written as the worker writes them (same builder, PNGs in
  * tmpfs). Returns the folder and the sorted frame paths.
  */
-async function extractFrames(ctx: BenchContext, parent: string): Promise<{ dir: string; frames: string[]; size: { width: number; height: number } }> {
-  const g = ctx.params.gif;
+async function extractFrames(ctx: BenchContext, parent: string, g: GifSpec = ctx.params.gif): Promise<{ dir: string; frames: string[]; size: { width: number; height: number } }> {
   const { spec } = ctx.media;
   const size = gifOutputSize({ width: spec.width, height: spec.height }, { width: g.width, height: null }, 480);
   const plan = gifFramePlan({ startSeconds: offset(g.start), endSeconds: offset(g.end), fps: g.fps, playbackSpeed: 1, sourceFps: spec.fps });
@@ -63,11 +63,11 @@ async function extractFrames(ctx: BenchContext, parent: string): Promise<{ dir: 
 const frameParent = async () => ((await access('/dev/shm', constants.W_OK).then(() => true, () => false)) ? '/dev/shm' : tmpdir());
 
 /** The same two commands the worker runs, run by hand: ffmpeg → PNGs in tmpfs, gifski → GIF. */
-async function byHand(ctx: BenchContext, out: string): Promise<number> {
+export async function gifByHand(ctx: BenchContext, out: string, g: GifSpec = ctx.params.gif): Promise<number> {
   const t0 = performance.now();
-  const { dir, frames, size } = await extractFrames(ctx, await frameParent());
+  const { dir, frames, size } = await extractFrames(ctx, await frameParent(), g);
   try {
-    await runProcess(ctx.gifski, gifskiArgs({ frames, output: out, fps: ctx.params.gif.fps, width: size.width, playbackRepeats: 0, reverse: false }).flat(), { timeoutMs: 600_000 });
+    await runProcess(ctx.gifski, gifskiArgs({ frames, output: out, fps: g.fps, width: size.width, playbackRepeats: 0, reverse: false }).flat(), { timeoutMs: 600_000 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -81,14 +81,14 @@ export const gifSpeed: Scenario = {
     const out = path.join(ctx.workDir, 'b1-by-hand.gif');
     // Warm-up (not counted): the worker's first job, the page cache.
     await timedAsset(ctx, 'gif', gifRequest(ctx, 'b1 warm-up'));
-    await byHand(ctx, out);
+    await gifByHand(ctx, out);
     const r = await interleaved(
       ctx.params.runs,
       (i) => timedAsset(ctx, 'gif', gifRequest(ctx, `b1 run ${i}`)),
-      () => byHand(ctx, out),
+      () => gifByHand(ctx, out),
     );
     return ratioOutcome({
-      target: TARGET,
+      id: 'B1',
       samples: r,
       profile: await tryProfile(() => profileGif(ctx, ctx.params.gif)),
       notes: [`baseline: the worker's own ffmpeg (PNG frames in tmpfs) + gifski commands, run directly`],
@@ -132,17 +132,15 @@ export const gifQuality: Scenario = {
         pipeline: `SSIM ${pipe.ssim.mean.toFixed(4)} (min ${pipe.ssim.min.toFixed(4)}), ${mb(pipe.bytes)}`,
         baseline: `SSIM ${base.ssim.mean.toFixed(4)} (min ${base.ssim.min.toFixed(4)}), ${mb(base.bytes)}`,
         ratio: `size ${ratioText(pipe.bytes / base.bytes)}`,
-        target: 'SSIM ≥ baseline',
       },
-      met: pipe.ssim.mean >= base.ssim.mean,
-      score: dssim,
+      ...judge('B1q', { dssimRatio: dssim }),
       headline: `SSIM ${pipe.ssim.mean.toFixed(4)} vs ${base.ssim.mean.toFixed(4)}`,
       breakdown: [
         `SSIM on YUV 4:4:4 (all planes; Y alone: pipeline ${pipe.ssim.firstPlane.toFixed(4)}, palettegen ${base.ssim.firstPlane.toFixed(4)}); on RGB planes: pipeline ${pipe.rgb.mean.toFixed(4)}, palettegen ${base.rgb.mean.toFixed(4)}`,
         `${ref.frames.length} reference frames ${ref.size.width}x${ref.size.height} (the frames the worker samples, before colour quantisation); palettegen GIF took ${paletteSeconds.toFixed(2)} s from them`,
         ...notes,
       ],
-      data: { pipeline: pipe, baseline: base, referenceFrames: ref.frames.length, paletteSeconds },
+      data: { pipeline: pipe, baseline: base, dssimRatio: dssim, referenceFrames: ref.frames.length, paletteSeconds },
     };
   },
 };

@@ -3,15 +3,13 @@
 import path from 'node:path';
 import { parseClipTime } from '@framesmith/core/time';
 import { timeCommand } from '../lib/media-checks.js';
-import { phaseLine, ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
-import { type BenchContext, interleaved, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
-import { formatSeconds, summarize } from '../lib/stats.js';
+import { ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
+import { type BenchContext, interleaved, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
+import { summarize } from '../lib/stats.js';
 import { profileImage } from '../lib/worker-profile.js';
 
-const TARGET = 1.5;
-
 /** What a person types: input seek to the time, one frame, ffmpeg's JPEG encoder. */
-function grabByHand(input: string, time: string, out: string): string[] {
+export function grabByHand(input: string, time: string, out: string): string[] {
   return ['-nostdin', '-v', 'error', '-y', '-ss', time, '-i', input, '-frames:v', '1', '-an', '-q:v', '2', out];
 }
 
@@ -35,7 +33,7 @@ export const imageGrab: Scenario = {
   async run(ctx): Promise<ScenarioOutcome> {
     const t = ctx.params.image.time;
     const { r } = await measure(ctx, t, ctx.eventId, path.join(ctx.storageRoot, ctx.mp4Rel), t, 'b2');
-    return ratioOutcome({ target: TARGET, samples: r, profile: await tryProfile(() => profileImage(ctx, t)) });
+    return ratioOutcome({ id: 'B2', samples: r, profile: await tryProfile(() => profileImage(ctx, t)) });
   },
 };
 
@@ -47,15 +45,8 @@ export const imageGrabHls: Scenario = {
     if (t?.kind !== 'offset') throw new Error('the image time must be an offset');
     const instant = new Date(ctx.media.hlsStartEpochMs + t.seconds * 1000).toISOString();
     const playlist = path.join(ctx.storageRoot, ctx.hlsRel);
-    const { r, p, b } = await measure(ctx, instant, ctx.hlsEventId, playlist, ctx.params.image.time, 'b2h');
-    const ratio = p.median / b.median;
-    return {
-      row: { pipeline: formatSeconds(p), baseline: formatSeconds(b), ratio: ratioText(ratio), target: 'report' },
-      met: null,
-      score: null,
-      headline: ratioText(ratio),
-      breakdown: [phaseLine(r.a), `time ${instant} (program date time of the first segment + ${t.seconds} s)`].filter((l): l is string => l !== null),
-      data: { pipeline: p, baseline: b, ratio, instant, phases: r.a.map((s) => s.phases) },
-    };
+    const { r } = await measure(ctx, instant, ctx.hlsEventId, playlist, ctx.params.image.time, 'b2h');
+    const out = ratioOutcome({ id: 'B2h', samples: r, notes: [`time ${instant} (program date time of the first segment + ${t.seconds} s)`] });
+    return { ...out, data: { ...out.data, instant } };
   },
 };

@@ -5,6 +5,7 @@ import { parseClipTime } from '@framesmith/core/time';
 import { timeCommand } from '../lib/media-checks.js';
 import { interleaved, ratioText, type Scenario, type ScenarioOutcome, SkipScenario } from '../lib/scenario.js';
 import { formatSeconds, summarize } from '../lib/stats.js';
+import { judge } from '../lib/targets.js';
 
 export const nvdecDecode: Scenario = {
   id: 'G1',
@@ -27,9 +28,8 @@ export const nvdecDecode: Scenario = {
     const b = summarize(r.b);
     const ratio = p.median / b.median;
     return {
-      row: { pipeline: `NVDEC ${formatSeconds(p)}`, baseline: `CPU ${formatSeconds(b)}`, ratio: ratioText(ratio), target: 'report' },
-      met: null,
-      score: null,
+      row: { pipeline: `NVDEC ${formatSeconds(p)}`, baseline: `CPU ${formatSeconds(b)}`, ratio: ratioText(ratio) },
+      ...judge('G1', {}),
       headline: ratioText(ratio),
       breakdown: [`card: ${ctx.gpu}`],
       data: { nvdec: p, cpu: b, ratio, card: ctx.gpu },

@@ -6,6 +6,7 @@
 import { formatOffset } from '@framesmith/core/time';
 import type { Submitted } from '../lib/rest-client.js';
 import { pool, type Scenario, type ScenarioOutcome, seconds, sleep } from '../lib/scenario.js';
+import { judge } from '../lib/targets.js';
 import { workflowTimes } from '../lib/workflow-phases.js';
 
 export const priority: Scenario = {
@@ -48,9 +49,8 @@ export const priority: Scenario = {
     ];
     if (waiting.length < 3 * slots) breakdown.push(`warning: the backlog had drained to ${waiting.length} jobs, too few for a strong test`);
     return {
-      row: { pipeline: `${overtook} of ${waiting.length} waiting started first; queue wait ${seconds(wait)}`, baseline: '—', ratio: '—', target: `≤ ${slots} (one job slot)` },
-      met: overtook <= slots,
-      score: (overtook + 0.5) / (slots + 0.5),
+      row: { pipeline: `${overtook} of ${waiting.length} waiting started first (${slots} job slots); queue wait ${seconds(wait)}`, baseline: '—', ratio: '—' },
+      ...judge('B5', { overtakenPerSlot: overtook / slots }),
       headline: `${overtook} ahead`,
       breakdown,
       data: { backlog: n, waiting: waiting.length, overtook, startedAfter, queueWaitMs: wait, slots },

@@ -6,6 +6,7 @@
 import { formatOffset } from '@framesmith/core/time';
 import { type BenchContext, type CpuWorker, pool, ratioText, type Scenario, type ScenarioOutcome, SkipScenario, sleep } from '../lib/scenario.js';
 import { summarize } from '../lib/stats.js';
+import { judge } from '../lib/targets.js';
 
 async function batch(ctx: BenchContext, label: string): Promise<number> {
   const n = ctx.params.throughputJobs;
@@ -58,9 +59,8 @@ export const throughput: Scenario = {
     const ratio = b.median / a.median;
     const f = (s: typeof a) => `${s.median.toFixed(2)} jobs/s${s.n > 1 ? ` (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : ''}`;
     return {
-      row: { pipeline: `1 process ${f(a)}; 2 processes ${f(b)}`, baseline: '—', ratio: ratioText(ratio), target: 'report' },
-      met: null,
-      score: null,
+      row: { pipeline: `1 process ${f(a)}; 2 processes ${f(b)}`, baseline: '—', ratio: ratioText(ratio) },
+      ...judge('B7', {}),
       headline: `2p/1p ${ratioText(ratio)}`,
       breakdown: [`${ctx.params.throughputJobs} IMAGE requests per batch, posted 8 at a time; jobs/s = requests / (first POST → last COMPLETED)`],
       data: { oneProcess: a, twoProcesses: b, ratio, jobs: ctx.params.throughputJobs },

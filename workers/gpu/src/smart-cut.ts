@@ -1,39 +1,24 @@
-// The smart cut of a frame-accurate clip (clip-smart-cut.ts plans it and builds the
-// arguments): the partial GOPs at the edges re-encoded with the source's own encoder settings
-// (libx264 mirroring x264's SEI for H.264, libx265 mirroring x265's for HEVC), the whole GOPs
-// between copied, joined, and the joins decoded and compared with the source before the clip
-// is accepted. Anything unsafe returns why, and make-video.ts re-encodes in full instead.
+// The smart cut of a frame-accurate clip (clip-smart-cut.ts plans it, smart-cut-args.ts
+// builds the arguments): the partial GOPs at the edges re-encoded with the source's own
+// encoder settings (smart-cut-recipe.ts), the whole GOPs between copied and the audio encoded,
+// all side by side, then joined, and the joins decoded and compared with the source
+// (smart-cut-check.ts) before the clip is accepted. Anything unsafe returns why, and
+// make-video.ts re-encodes in full instead.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoJob } from '@framesmith/core/domain/job';
-import { seekCeil } from './clip/clip-args.js';
-import {
-  type EdgeEncoder,
-  type FrameSpan,
-  hevcMiddleBsf,
-  leadingPictures,
-  PIECE_NAMES,
-  planSmartCut,
-  type SmartCutPlan,
-  smartCutEdgeArgs,
-  smartCutJoinArgs,
-  smartCutList,
-  smartCutMiddleArgs,
-} from './clip/clip-smart-cut.js';
+import { type FrameSpan, leadingPictures, planSmartCut, type SmartCutPlan } from './clip/clip-smart-cut.js';
 import type { ClipTracks } from './clip/clip-tracks.js';
-import { checkJoinedClip, framecrcArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrc } from './clip/clip-verify.js';
-import { mirrorX264Options, parameterSetArgs, parseH264Headers, sameParameterSets, withFixedFrameRate } from './clip/clip-x264.js';
-import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from './clip/clip-x265.js';
+import { type EdgeEncoder, PIECE_NAMES, smartCutAudioArgs, smartCutEdgeArgs, smartCutJoinArgs, smartCutList, smartCutMiddleArgs } from './clip/smart-cut-args.js';
+import { LISTING_MARGIN_S } from '@framesmith/core/media/frame-listing';
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { isExitFailure } from '@framesmith/core/media/run-process';
-import { type InputStart, keyframeAtOrBefore, planInputStart, seeksByIndex } from '@framesmith/core/media/source-clock';
+import { copyStart, decodeStart, type InputStart, keyframeAtOrBefore, seeksByIndex } from '@framesmith/core/media/source-clock';
 import { decodeArgs, type VideoStrategy } from './clip/video-strategy.js';
-import { FILE_ONLY, type Runner } from './clip-runner.js';
-
-// ffprobe stops listing at the first packet past the interval's end in decode order; the
-// leading pictures of the keyframe that ends the copy come just after it.
-const LEADING_MARGIN_S = 2;
+import type { Runner } from './clip-runner.js';
+import { checkJoins } from './smart-cut-check.js';
+import { h264Recipe, hevcRecipe } from './smart-cut-recipe.js';
 
 export interface SmartCutPlanInput {
   src: OpenedSource;
@@ -48,12 +33,13 @@ export interface SmartCutPlanInput {
 
 /**
  * The plan, with each keyframe's leading pictures listed first where the source has open GOPs
- * (only HEVC gets this far with them: smartCutBlocker).
+ * (only HEVC gets this far with them: smartCutBlocker). The listing runs past the end by
+ * LISTING_MARGIN_S: the leading pictures of the keyframe that ends the copy come after it.
  */
 export async function planClipSmartCut(run: Runner, p: SmartCutPlanInput): Promise<SmartCutPlan> {
   const keyframes = p.timeline.keyframes.map((k) => k - p.origin);
   if (p.timeline.openGopKeyframes.length === 0) return planSmartCut(keyframes, p.fps, p.start, p.end);
-  const packets = await run.packets({ input: p.src.input, inputOptions: p.src.inputOptions, streamIndex: p.videoIndex, from: p.origin + p.start, to: p.origin + p.end + LEADING_MARGIN_S });
+  const packets = await run.packets({ input: p.src.input, inputOptions: p.src.inputOptions, streamIndex: p.videoIndex, from: p.origin + p.start, to: p.origin + p.end + LISTING_MARGIN_S });
   const leading = new Map([...leadingPictures(packets)].map(([pts, n]) => [frameIndexAt(pts, p.origin, p.fps), n]));
   // Every listed open-GOP keyframe counts as open even when this listing missed its packets.
   for (const k of p.timeline.openGopKeyframes) {
@@ -77,17 +63,6 @@ export interface SmartCutInput {
   output: string;
 }
 
-/** How the edges are encoded and checked against the copied GOPs, per codec. */
-interface EdgeRecipe {
-  encoder: EdgeEncoder;
-  /** A second encoder to try when the first edge does not match (then kept for the other edge). */
-  alternative: EdgeEncoder | null;
-  /** Filter for the copied GOPs (HEVC's VUI normalisation and leading-picture drop). */
-  middleBsf: string | null;
-  /** Why an encoded piece cannot join the copied GOPs, or null. Runs after the middle is made. */
-  mismatch: (piece: string, name: string) => Promise<string | null>;
-}
-
 /** Makes the clip by smart cut; returns null when done, or why it fell back. */
 export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | null> {
   const { src, plan, timeline, origin, fps } = s;
@@ -107,17 +82,21 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
   // keyframe only from its DTS (source-clock.ts), for the copied middle too.
   const open = timeline.openGopKeyframes.length > 0;
   const indexed = seeksByIndex(src.probe.formatName);
-  const startFor = (t: number): InputStart | null => {
-    const key = keyframeAtOrBefore(timeline.keyframePackets, t);
-    if (indexed) return open && key ? { seek: key.pts, zero: key.pts } : null;
-    return planInputStart({ formatName: src.probe.formatName, containerStart: src.probe.startSeconds, target: t, keyframe: key });
-  };
+  const source = { formatName: src.probe.formatName, containerStart: src.probe.startSeconds };
+  const keyAt = (t: number) => keyframeAtOrBefore(timeline.keyframePackets, t);
+  const edgeStart = (t: number): InputStart | null => (indexed && !open ? null : decodeStart(source, t, keyAt(t), { fromKeyframe: open }));
+  const middleKey = keyAt(at(plan.middle.first));
   try {
     const codec = s.tracks.video[0]!.codec;
-    const recipe = codec === 'hevc' ? await hevcRecipe(run, s, piece(PIECE_NAMES.middle)) : await h264Recipe(run, s, at(plan.middle.first));
+    const recipe =
+      codec === 'hevc'
+        ? await hevcRecipe(run, { src, videoIndex, openGop: open, middleFile: piece(PIECE_NAMES.middle) })
+        : await h264Recipe(run, { src, videoIndex }, at(plan.middle.first));
     if (typeof recipe === 'string') return recipe;
 
-    await run.ffmpeg(
+    // The pieces run side by side; their progress is reported once all are made.
+    const quiet = (phase: string) => ({ phase, frames: 0, from: run.at, to: run.at });
+    const middle = run.ffmpeg(
       smartCutMiddleArgs({
         input: src.input,
         inputOptions: src.inputOptions,
@@ -127,146 +106,71 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
         timescale: s.timescale,
         output: piece(PIECE_NAMES.middle),
         bsf: recipe.middleBsf,
-        start: indexed ? null : startFor(at(plan.middle.first)),
+        start: indexed ? null : middleKey ? copyStart(source, middleKey) : decodeStart(source, at(plan.middle.first), null),
       }),
-      { phase: 'smart-cut middle', frames: plan.middle.count, from: run.at, to: run.at + 0.01 * share(plan.middle.count) },
+      quiet('smart-cut middle'),
     );
-    const edge = async (span: FrameSpan, name: string): Promise<string | null> => {
-      const problem = await encodeEdge(span, name);
-      if (problem === null || recipe.alternative === null) return problem;
-      recipe.encoder = recipe.alternative;
-      recipe.alternative = null;
-      return encodeEdge(span, name);
-    };
-    const encodeEdge = async (span: FrameSpan, name: string): Promise<string | null> => {
-      await run.ffmpeg(
+    const encodeEdge = (span: FrameSpan, name: string, encoder: EdgeEncoder) =>
+      run.ffmpeg(
         smartCutEdgeArgs({
           input: src.input,
           inputOptions: src.inputOptions,
           decodeOptions: decodeArgs(s.strategy),
           streamIndex: videoIndex,
           first: at(span.first),
-          seekFrom: startFor(at(span.first)),
+          seekFrom: edgeStart(at(span.first)),
           frameCount: span.count,
-          encoder: recipe.encoder,
+          encoder,
           pixFmt: s.pixFmt,
           timescale: s.timescale,
           output: piece(name),
         }),
-        { phase: `smart-cut ${name}`, frames: span.count, from: run.at, to: run.at + share(span.count) },
+        quiet(`smart-cut ${name}`),
       );
+    const edge = async (span: FrameSpan, name: string): Promise<string | null> => {
+      await encodeEdge(span, name, recipe.encoder);
+      await middle;
+      const problem = await recipe.mismatch(piece(name), name);
+      if (problem === null || recipe.alternative === null) return problem;
+      await encodeEdge(span, name, recipe.alternative);
       return recipe.mismatch(piece(name), name);
     };
-    for (const [span, name] of [[plan.head, PIECE_NAMES.head], [plan.tail, PIECE_NAMES.tail]] as const) {
-      const problem = span ? await edge(span, name) : null;
-      if (problem) return problem;
-    }
+    const first = at(plan.clip.first);
+    const audio = s.tracks.audio.length > 0 ? piece(PIECE_NAMES.audio) : null;
+    const made = await allSettled([
+      middle.then(() => null),
+      audio ? run.ffmpeg(smartCutAudioArgs({ input: src.input, inputOptions: src.inputOptions, first, duration: plan.clip.count / fps, tracks: s.tracks.audio, output: audio }), quiet('smart-cut audio')).then(() => null) : null,
+      plan.head ? edge(plan.head, PIECE_NAMES.head) : null,
+      plan.tail ? edge(plan.tail, PIECE_NAMES.tail) : null,
+    ]);
+    const problem = made.find((p) => p !== null);
+    if (problem) return problem;
+    run.advance(share(editFrames + 0.01 * plan.middle.count));
+
     const listFile = piece(PIECE_NAMES.list);
     await writeFile(listFile, smartCutList(plan));
-    const first = at(plan.clip.first);
     await run.ffmpeg(
-      smartCutJoinArgs({
-        listFile,
-        audio: { input: src.input, inputOptions: src.inputOptions, first, duration: plan.clip.count / fps, tracks: s.tracks.audio },
-        copyTsOffset: s.job.copyTs ? first : null,
-        timescale: s.timescale,
-        output: s.output,
-        rotation: src.probe.rotation,
-      }),
+      smartCutJoinArgs({ listFile, audioFile: audio, copyTsOffset: s.job.copyTs ? first : null, timescale: s.timescale, output: s.output, rotation: src.probe.rotation }),
       { phase: 'smart-cut join', frames: plan.clip.count, from: run.at, to: run.at + 0.02 * share(plan.clip.count) },
     );
-    const problem = await checkJoins(run, s, at);
+    const joined = await checkJoins(run, { src, videoIndex, plan, timeline, origin, fps, output: s.output, at });
     run.advance(share(0.25 * (editFrames + plan.middle.count)));
-    return problem === null ? null : `the joined clip failed its check: ${problem}`;
+    return joined === null ? null : `the joined clip failed its check: ${joined}`;
   } catch (err) {
     if (!isExitFailure(err)) throw err;
     return `a smart-cut step failed: ${err.message}`;
   }
 }
 
-/** H.264: x264's options from the SEI; the edges' SPS/PPS must equal the source's at the copy. */
-async function h264Recipe(run: Runner, s: SmartCutInput, middleTime: number): Promise<EdgeRecipe | string> {
-  const { src } = s;
-  const videoIndex = s.tracks.video[0]!.index;
-  const source = parseH264Headers(await run.bytes(parameterSetArgs({ input: src.input, inputOptions: src.inputOptions, streamIndex: videoIndex })));
-  if (source.x264 === null) return 'the source was not encoded by x264, so the edges cannot reproduce its parameter sets';
-  const atMiddle = parseH264Headers(
-    await run.bytes(parameterSetArgs({ input: src.input, inputOptions: [...src.inputOptions, '-seek_timestamp', '1', '-ss', seekCeil(middleTime)], streamIndex: videoIndex })),
-  );
-  if (atMiddle.sps.length === 0) return 'the source parameter sets could not be read';
-  const mirror = mirrorX264Options(source.x264, atMiddle.sps[0]!);
-  if (!mirror.ok) return mirror.reason;
-  return {
-    encoder: { codec: 'libx264', params: mirror.params },
-    alternative: { codec: 'libx264', params: withFixedFrameRate(mirror.params) },
-    middleBsf: null,
-    mismatch: async (file, name) => {
-      const made = parseH264Headers(await run.bytes(parameterSetArgs({ input: file, inputOptions: FILE_ONLY, streamIndex: 0 })));
-      return sameParameterSets(made, atMiddle) ? null : `the re-encoded ${name} has SPS/PPS different from the source's`;
-    },
-  };
-}
-
 /**
- * HEVC: x265's options from the SEI; the copied GOPs pass through the VUI normalisation (and
- * lose an open GOP's leading pictures), and the edges' VPS/SPS/PPS must equal the copy's.
+ * Waits for every piece, so that no ffmpeg run is left writing into the scratch folder when
+ * the smart cut gives up; then throws the first failure, or gives each piece's result.
  */
-async function hevcRecipe(run: Runner, s: SmartCutInput, middleFile: string): Promise<EdgeRecipe | string> {
-  const { src } = s;
-  const videoIndex = s.tracks.video[0]!.index;
-  const source = parseHevcHeaders(await run.bytes(hevcParameterSetArgs({ input: src.input, inputOptions: src.inputOptions, streamIndex: videoIndex })));
-  if (source.x265 === null) return 'the source was not encoded by x265, so the edges cannot reproduce its parameter sets';
-  const mirror = mirrorX265Options(source.x265);
-  if (!mirror.ok) return mirror.reason;
-  const raw = (src.probe.raw as { streams?: Record<string, unknown>[] } | null)?.streams?.find((x) => x.index === videoIndex) ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  const bsf = normaliseHevcBsf({ colorRange: text(raw.color_range), chromaLocation: text(raw.chroma_location) });
-  let copied: Buffer[] | null = null;
-  return {
-    encoder: { codec: 'libx265', params: mirror.params, bsf },
-    alternative: null,
-    middleBsf: hevcMiddleBsf(bsf, s.timeline.openGopKeyframes.length > 0),
-    mismatch: async (file, name) => {
-      const sets = async (input: string) => parseHevcHeaders(await run.bytes(hevcParameterSetArgs({ input, inputOptions: FILE_ONLY, streamIndex: 0 }))).parameterSets;
-      copied ??= await sets(middleFile);
-      return sameHevcParameterSets(await sets(file), copied) ? null : `the re-encoded ${name} has VPS/SPS/PPS different from the source's`;
-    },
-  };
-}
-
-/** Decodes the joins of the finished clip and compares the copied frames with the source's. */
-async function checkJoins(run: Runner, s: SmartCutInput, at: (n: number) => number): Promise<string | null> {
-  const { src, plan, timeline, origin, fps } = s;
-  const videoIndex = s.tracks.video[0]!.index;
-  const times = (await run.packetTimes(s.output)).sort((a, b) => a - b);
-  const n = plan.clip.count;
-  if (times.length !== n) return `it has ${times.length} frames, expected ${n}`;
-  const middleEnd = plan.middle.first + plan.middle.count;
-  const keys = timeline.keyframes.map((k) => frameIndexAt(k, origin, fps)).filter((k) => k >= plan.middle.first && k < middleEnd);
-  const firstGopEnd = keys.find((k) => k > plan.middle.first) ?? middleEnd;
-  const lastKey = keys[keys.length - 1] ?? plan.middle.first;
-  const windows = joinWindows({
-    frameCount: n,
-    firstCopied: plan.middle.first - plan.clip.first,
-    firstCopiedGopEnd: firstGopEnd - plan.clip.first,
-    lastCopiedKeyframe: lastKey - plan.clip.first,
-    tailStart: middleEnd - plan.clip.first,
-  });
-  // The source's decode of the copied frames those windows cover.
-  const sourceGops =
-    windows.length === 1
-      ? [...new Map([[plan.middle.first, firstGopEnd], [lastKey, middleEnd]]).entries()]
-      : [
-          [plan.middle.first, Math.min(firstGopEnd, plan.middle.first + JOIN_PROBE_FRAMES)] as const,
-          [lastKey, Math.min(middleEnd, lastKey + JOIN_PROBE_FRAMES)] as const,
-        ];
-  const crcs = async (input: string, inputOptions: string[], stream: string, from: number | null, frames: number) =>
-    parseFramecrc((await run.bytes(framecrcArgs({ input, inputOptions, stream, from, frames }))).toString('utf8')).map((f) => f.crc);
-  const [decoded, copied] = await Promise.all([
-    Promise.all(windows.map(async (w) => ({ at: w.at, expected: w.count, crcs: await crcs(s.output, FILE_ONLY, 'v:0', w.at === 0 ? null : times[w.at]!, w.count) }))),
-    Promise.all(sourceGops.map(async ([from, to]) => ({ at: from - plan.clip.first, expected: to - from, crcs: await crcs(src.input, src.inputOptions, String(videoIndex), at(from), to - from) }))),
-  ]);
-  return checkJoinedClip({ times, frameCount: n, fps, decoded, copied });
+async function allSettled<T>(runs: readonly (Promise<T> | T)[]): Promise<T[]> {
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** The longest GOP listed, in frames. */

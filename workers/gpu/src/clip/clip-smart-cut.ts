@@ -1,6 +1,7 @@
 // Smart cut: an exact-frame clip that re-encodes only the partial GOP at each edge and
 // stream-copies the whole GOPs between, joined with the concat demuxer (docs/media.md: 0.08
-// to 0.11 of a full re-encode, copied frames bit-identical). Pure planning and arguments.
+// to 0.11 of a full re-encode, copied frames bit-identical). Pure planning: whether to try,
+// and which frames are re-encoded and which copied.
 //
 // When joining is unsafe the clip is re-encoded in full instead. Decided here, from facts
 // known before any encoding:
@@ -27,10 +28,7 @@
 // HLS sources are not excluded: with absolute-time seeks, `-copypriorss 0` trimming what the
 // segment-start seek reads before the first copied keyframe, and one MP4 timescale for all
 // pieces, the join is exact (test/video-asset.test.ts); the checks above still apply.
-import { concatListText } from './concat-list.js';
-import { audioEncodeArgs, seconds6, secondsCeil, seekFloor } from './clip-args.js';
-import { type InputStart, inputStartArgs, onInputClock, signedMicros } from '@framesmith/core/media/source-clock';
-import type { TrackInfo } from '@framesmith/core/media/track-info';
+// The pieces' ffmpeg arguments are in smart-cut-args.ts; smart-cut.ts runs them.
 
 /** A run of frames by index on the source's frame grid (frame 0 = the track's first frame). */
 export interface FrameSpan {
@@ -127,143 +125,4 @@ export function smartCutBlocker(f: SmartCutFacts): string | null {
   if (!f.onGrid) return 'the source frame rate is variable or unknown';
   if (f.openGop && f.codec === 'h264') return 'the source uses open GOPs, whose leading frames H.264 cannot mark for dropping from a copy';
   return null;
-}
-
-const HEAD = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
-export const EDGE_PRESET = 'veryfast';
-const PROGRESS = ['-progress', 'pipe:1', '-nostats'];
-
-/**
- * The edges' encoder: libx264 with mirrorX264Options' params, or libx265 with
- * mirrorX265Options' params and normaliseHevcBsf's filter (clip-x265.ts).
- */
-export type EdgeEncoder = { codec: 'libx264'; params: string } | { codec: 'libx265'; params: string; bsf: string };
-
-export interface EdgeOptions {
-  input: string;
-  inputOptions: string[];
-  /** Decoder options of the strategy (decodeArgs); the encoder is always libx264/libx265 here. */
-  decodeOptions: string[];
-  streamIndex: number;
-  /** Source time of the edge's first frame. */
-  first: number;
-  /**
-   * Source time of the keyframe to start decoding at, when seeking to `first` could skip
-   * frames: an MP4 seeks by decode time, and an open GOP's keyframe is decoded before the
-   * leading pictures shown ahead of it, which then are not decodable from there. The frames
-   * between are decoded and dropped (output-side -ss). MPEG-TS and HLS sources always start
-   * so (source-clock.ts: their seek lands on the keyframe only from its DTS).
-   */
-  seekFrom?: InputStart | null;
-  frameCount: number;
-  encoder: EdgeEncoder;
-  /** The source's pixel format, so the edges' SPS has its chroma format and bit depth. */
-  pixFmt: string | null;
-  timescale: number;
-  output: string;
-}
-
-/** One re-encoded edge (head or tail), video only. */
-export function smartCutEdgeArgs(o: EdgeOptions): string[][] {
-  return [
-    HEAD,
-    PROGRESS,
-    // -noautorotate: the edges keep the stored orientation of the copied GOPs; the join puts
-    // the source's display matrix back on the whole clip (JoinOptions.rotation).
-    [...o.inputOptions, ...o.decodeOptions, '-noautorotate', ...(o.seekFrom ? inputStartArgs(o.seekFrom) : ['-seek_timestamp', '1', '-ss', seekFloor(o.first)]), '-i', o.input],
-    ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
-    o.seekFrom ? ['-ss', seekFloor(onInputClock(o.seekFrom, o.first))] : [],
-    ['-frames:v', String(o.frameCount), '-fps_mode', 'passthrough'],
-    // The preset sets the speed (the full re-encode's, video-strategy.ts); the mirrored
-    // options after it fix everything that reaches the SPS/PPS.
-    o.encoder.codec === 'libx264'
-      ? ['-c:v', 'libx264', '-preset', EDGE_PRESET, '-x264-params', o.encoder.params]
-      : ['-c:v', 'libx265', '-preset', EDGE_PRESET, '-x265-params', o.encoder.params, '-bsf:v', o.encoder.bsf],
-    o.pixFmt ? ['-pix_fmt', o.pixFmt] : [],
-    // The concat demuxer does not rescale between pieces: all must share one timescale.
-    ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
-  ];
-}
-
-export interface MiddleOptions {
-  input: string;
-  inputOptions: string[];
-  streamIndex: number;
-  /** Source time of the first copied keyframe. */
-  keyframe: number;
-  frameCount: number;
-  timescale: number;
-  output: string;
-  /** Applied to the copied packets: HEVC's VUI normalisation and leading-picture drop (hevcMiddleBsf). */
-  bsf?: string | null;
-  /**
-   * Where to start reading when a seek to the keyframe's time would not land on it (MPEG-TS,
-   * HLS: planInputStart seeks to its DTS); the keyframe is then moved to 0 on the output.
-   */
-  start?: InputStart | null;
-}
-
-/** HEVC's middle filter: the leading pictures (RADL/RASL, NAL types 6-9) of an open GOP dropped, then the VUI normalised. */
-export function hevcMiddleBsf(normalise: string, openGop: boolean): string {
-  return openGop ? `filter_units=remove_types=6-9,${normalise}` : normalise;
-}
-
-/**
- * The copied GOPs. The seek may land before the keyframe (one GOP early when the rounded-down
- * time is a hair before it; at the segment start for HLS), so `-copypriorss 0` drops every
- * packet shown before it; `-frames:v` counts packets, which for closed GOPs are exactly the
- * frames of the copied GOPs (ffmpeg counts after the filter, so the dropped leading pictures
- * of an HEVC open GOP do not count; the copy then ends just before the next keyframe).
- */
-export function smartCutMiddleArgs(o: MiddleOptions): string[][] {
-  return [
-    HEAD,
-    PROGRESS,
-    [...o.inputOptions, ...(o.start ? inputStartArgs(o.start) : ['-seek_timestamp', '1', '-ss', seekFloor(o.keyframe)]), '-i', o.input],
-    ['-map', `0:${o.streamIndex}`, '-an', '-sn', '-dn', '-map_metadata', '-1'],
-    ['-c', 'copy', '-copypriorss', '0', '-frames:v', String(o.frameCount), ...(o.bsf ? ['-bsf:v', o.bsf] : [])],
-    o.start ? ['-output_ts_offset', signedMicros(-onInputClock(o.start, o.keyframe))] : [],
-    ['-video_track_timescale', String(o.timescale), '-f', 'mp4', o.output],
-  ];
-}
-
-export interface JoinOptions {
-  /** The concat list, in the folder of the pieces (concatListText). */
-  listFile: string;
-  /** The kept audio tracks, re-encoded from the source over exactly the clip's span. */
-  audio: { input: string; inputOptions: string[]; first: number; duration: number; tracks: readonly TrackInfo[] } | null;
-  /** copyTs: the source time of the clip's first frame; null starts the clip at zero. */
-  copyTsOffset: number | null;
-  timescale: number;
-  output: string;
-  /** The source's display rotation (probe-media.ts), written back as the clip's display matrix. */
-  rotation?: number;
-}
-
-/** Joins the pieces (video copied) and adds the audio, encoded in the same run. */
-export function smartCutJoinArgs(o: JoinOptions): string[][] {
-  const audio = o.audio && o.audio.tracks.length > 0 ? o.audio : null;
-  return [
-    HEAD,
-    PROGRESS,
-    ['-f', 'concat', '-safe', '1', '-protocol_whitelist', 'file', '-i', o.listFile],
-    audio ? [...audio.inputOptions, '-seek_timestamp', '1', '-ss', seekFloor(audio.first), '-t', secondsCeil(audio.duration), '-i', audio.input] : [],
-    ['-map', '0:v:0', ...(audio ? [...audio.tracks].sort((a, b) => a.index - b.index).flatMap((t) => ['-map', `1:${t.index}`]) : [])],
-    ['-c:v', 'copy', ...(audio ? audioEncodeArgs([...audio.tracks].sort((a, b) => a.index - b.index), 'encode') : [])],
-    o.copyTsOffset !== null ? ['-output_ts_offset', seconds6(o.copyTsOffset)] : [],
-    // ffmpeg 5.1's mov muxer writes the display matrix from the stream's `rotate` tag.
-    o.rotation ? ['-metadata:s:v:0', `rotate=${o.rotation}`] : [],
-    ['-video_track_timescale', String(o.timescale), '-map_chapters', '-1', '-movflags', '+faststart', '-f', 'mp4', o.output],
-  ];
-}
-
-export const PIECE_NAMES = { head: 'head.mp4', middle: 'middle.mp4', tail: 'tail.mp4', list: 'pieces.ffconcat' } as const;
-
-/** The concat list for the pieces a plan has. */
-export function smartCutList(plan: Extract<SmartCutPlan, { kind: 'smart-cut' }>): string {
-  return concatListText([
-    ...(plan.head ? [PIECE_NAMES.head] : []),
-    PIECE_NAMES.middle,
-    ...(plan.tail ? [PIECE_NAMES.tail] : []),
-  ]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstCopiedSliceArgs, isIdrPicture, mirrorX264Options, parameterSetArgs, withFixedFrameRate, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
+import { firstCopiedSliceArgs, isIdrPicture, mirrorX264Options, parameterSetArgs, parameterSetsAtArgs, withFixedFrameRate, parseH264Headers, parseX264Options, sameParameterSets, splitAnnexB } from './clip-x264.js';
 
 // ffmpeg 5.1's output of parameterSetArgs for an x264 veryfast CRF 20 stream with B-frames
 // (GOP 50, 320x180): the user-data SEI, then the SPS and PPS inserted from the avcC.
@@ -22,6 +22,17 @@ const QP0_OPTIONS =
   'deadzone=21,11 fast_pskip=0 chroma_qp_offset=0 threads=3 lookahead_threads=1 sliced_threads=0 nr=0 decimate=1 interlaced=0 ' +
   'bluray_compat=0 constrained_intra=0 bframes=0 weightp=1 keyint=50 keyint_min=26 scenecut=0 intra_refresh=0 rc=cqp mbtree=0 qp=0\0';
 const QP0_SPS = Buffer.from('67f4000caeb40a0cfcf808800000030080000019078a1550', 'hex');
+
+describe('parameterSetsAtArgs', () => {
+  it('reads the first packet and a later one in one run, each to its own file', () => {
+    expect(parameterSetsAtArgs({ input: 'in.ts', inputOptions: ['-protocol_whitelist', 'file'], streamIndex: 1, reads: [{ at: null, output: 'a.h264' }, { at: '12.500000', output: 'b.h264' }] }).join(' ')).toBe(
+      '-nostdin -hide_banner -v error -y ' +
+        '-protocol_whitelist file -i in.ts -protocol_whitelist file -seek_timestamp 1 -ss 12.500000 -i in.ts ' +
+        '-map 0:1 -c copy -frames:v 1 -bsf:v h264_mp4toannexb,filter_units=pass_types=6-8 -f h264 a.h264 ' +
+        '-map 1:1 -c copy -frames:v 1 -bsf:v h264_mp4toannexb,filter_units=pass_types=6-8 -f h264 b.h264',
+    );
+  });
+});
 
 describe('parameterSetArgs', () => {
   it('extracts the first packet’s SEI, SPS and PPS as Annex B on stdout', () => {

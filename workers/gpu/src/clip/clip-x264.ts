@@ -19,6 +19,23 @@ export function parameterSetArgs(o: { input: string; inputOptions: string[]; str
   ];
 }
 
+/**
+ * The same read at several places of one source in one ffmpeg run: each `at` (a source time,
+ * the `-ss` already formatted; null for the stream's start) opens the source once and writes
+ * that packet's SEI/SPS/PPS to its own file.
+ */
+export function parameterSetsAtArgs(o: { input: string; inputOptions: string[]; streamIndex: number; reads: readonly { at: string | null; output: string }[] }): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-v', 'error', '-y',
+    ...o.reads.flatMap((r) => [...o.inputOptions, ...(r.at === null ? [] : ['-seek_timestamp', '1', '-ss', r.at]), '-i', o.input]),
+    ...o.reads.flatMap((r, i) => [
+      '-map', `${i}:${o.streamIndex}`, '-c', 'copy', '-frames:v', '1',
+      '-bsf:v', 'h264_mp4toannexb,filter_units=pass_types=6-8',
+      '-f', 'h264', r.output,
+    ]),
+  ];
+}
+
 export interface H264Headers {
   sps: Buffer[];
   pps: Buffer[];
