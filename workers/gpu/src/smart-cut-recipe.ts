@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { seekCeil } from './clip/clip-args.js';
-import { mirrorX264Options, parameterSetsAtArgs, parseH264Headers, sameParameterSets, withFixedFrameRate } from './clip/clip-x264.js';
-import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, sameHevcParameterSets } from './clip/clip-x265.js';
+import { mirrorX264Options, parameterSetsAtArgs, parseH264Headers, sameNalUnits, sameParameterSets, withFixedFrameRate } from './clip/clip-x264.js';
+import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders } from './clip/clip-x265.js';
 import { findAvcC, parseAvcC } from './clip/mp4-avcc.js';
 import { type EdgeEncoder, hevcMiddleBsf } from './clip/smart-cut-args.js';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
@@ -85,7 +85,7 @@ export async function hevcRecipe(run: Runner, s: HevcRecipeSource): Promise<Edge
       // One read of the copy for both edges, which are checked side by side.
       copied ??= sets(s.middleFile);
       const [made, copy] = await Promise.all([sets(file), copied]);
-      return sameHevcParameterSets(made, copy) ? null : `the re-encoded ${name} has VPS/SPS/PPS different from the source's`;
+      return sameNalUnits(made, copy) ? null : `the re-encoded ${name} has VPS/SPS/PPS different from the source's`;
     },
   };
 }

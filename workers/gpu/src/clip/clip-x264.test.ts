@@ -69,6 +69,9 @@ describe('sameParameterSets', () => {
     expect(sameParameterSets(a, { sps: [Buffer.from('67aa', 'hex')], pps: [Buffer.from('68cc', 'hex'), Buffer.from('68bb', 'hex')] })).toBe(true);
     expect(sameParameterSets(a, { ...a, sps: [Buffer.from('67ab', 'hex')] })).toBe(false);
     expect(sameParameterSets({ sps: [], pps: [] }, { sps: [], pps: [] })).toBe(false);
+    // An SPS without a PPS (or the other way round) never matches.
+    expect(sameParameterSets({ sps: a.sps, pps: [] }, { sps: a.sps, pps: [] })).toBe(false);
+    expect(sameParameterSets({ sps: [], pps: a.pps }, { sps: [], pps: a.pps })).toBe(false);
   });
 });
 

@@ -122,10 +122,15 @@ export function withFixedFrameRate(params: string): string {
   return `${params}:force-cfr=1`;
 }
 
-/** Parameter sets equal byte for byte (order-insensitive). */
+/** The same NAL units, byte for byte, in any order and with repeats ignored; never for none (H.264 and HEVC). */
+export function sameNalUnits(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  const key = (list: readonly Buffer[]) => [...new Set(list.map((x) => x.toString('hex')))].sort().join(',');
+  return a.length > 0 && key(a) === key(b);
+}
+
+/** SPS and PPS equal byte for byte (sameNalUnits). */
 export function sameParameterSets(a: Pick<H264Headers, 'sps' | 'pps'>, b: Pick<H264Headers, 'sps' | 'pps'>): boolean {
-  const key = (list: Buffer[]) => list.map((x) => x.toString('hex')).sort().join(',');
-  return a.sps.length > 0 && a.pps.length > 0 && key(a.sps) === key(b.sps) && key(a.pps) === key(b.pps);
+  return sameNalUnits(a.sps, b.sps) && sameNalUnits(a.pps, b.pps);
 }
 
 export type X264Mirror = { ok: true; params: string } | { ok: false; reason: string };

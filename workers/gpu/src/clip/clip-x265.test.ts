@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, parseX265Options, sameHevcParameterSets } from './clip-x265.js';
+import { sameNalUnits } from './clip-x264.js';
+import { hevcParameterSetArgs, mirrorX265Options, normaliseHevcBsf, parseHevcHeaders, parseX265Options } from './clip-x265.js';
 
 // x265 3.5 CLI (veryfast, CRF 24, GOP 25, 4 B-frames, 320x180): VPS, SPS and PPS as
 // hevcParameterSetArgs prints them (mkvmerge's hvcC, then in-band again, so each twice).
@@ -45,11 +46,11 @@ describe('parseHevcHeaders', () => {
   });
 });
 
-describe('sameHevcParameterSets', () => {
+describe('sameNalUnits (HEVC parameter sets)', () => {
   it('compares bytes, ignores order and repeats, never matches none', () => {
-    expect(sameHevcParameterSets([hex(VPS), hex(SPS), hex(PPS)], [hex(PPS), hex(SPS), hex(VPS), hex(SPS)])).toBe(true);
-    expect(sameHevcParameterSets([hex(VPS), hex(SPS), hex(PPS)], [hex(VPS), hex(SPS), hex('4401c172b46241')])).toBe(false);
-    expect(sameHevcParameterSets([], [])).toBe(false);
+    expect(sameNalUnits([hex(VPS), hex(SPS), hex(PPS)], [hex(PPS), hex(SPS), hex(VPS), hex(SPS)])).toBe(true);
+    expect(sameNalUnits([hex(VPS), hex(SPS), hex(PPS)], [hex(VPS), hex(SPS), hex('4401c172b46241')])).toBe(false);
+    expect(sameNalUnits([], [])).toBe(false);
   });
 });
 

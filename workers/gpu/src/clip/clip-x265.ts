@@ -57,12 +57,6 @@ export function parseX265Options(text: string): Map<string, string> | null {
   return options.size > 0 ? options : null;
 }
 
-/** Equal parameter sets, byte for byte, in any order; never for none. */
-export function sameHevcParameterSets(a: readonly Buffer[], b: readonly Buffer[]): boolean {
-  const key = (list: readonly Buffer[]) => [...new Set(list.map((x) => x.toString('hex')))].sort().join(',');
-  return a.length > 0 && key(a) === key(b);
-}
-
 export type X265Mirror = { ok: true; params: string } | { ok: false; reason: string };
 
 /**

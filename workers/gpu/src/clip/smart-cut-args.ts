@@ -76,7 +76,7 @@ export interface MiddleOptions {
   bsf?: string | null;
   /**
    * Where to start reading when a seek to the keyframe's time would not land on it (MPEG-TS,
-   * HLS: planInputStart seeks to its DTS); the keyframe is then moved to 0 on the output.
+   * HLS: copyStart seeks to its DTS); the keyframe is then moved to 0 on the output.
    */
   start?: InputStart | null;
 }
