@@ -43,6 +43,20 @@ export interface Limits {
 }
 
 export interface Timeouts {
+  /** Gateway: how often a WatchAsset stream's GENERATING asset gets its progress from Temporal (state changes arrive at once). */
+  watchProgressMs: number;
+  /** Gateway: a create's Idempotency-Key claim left unfinished this long (far past any create's deadlines) is taken over. */
+  idempotencyTakeoverMs: number;
+  /** Gateway: how long a retry with the same Idempotency-Key waits for the first request before a 409. */
+  idempotencyWaitMs: number;
+  /** Gateway: reading a source's facts at request time (ffprobe or the first playlist read). */
+  sourceInspectMs: number;
+  /** Gateway: one read of a remote HLS playlist at request time. */
+  remotePlaylistReadMs: number;
+  /** Gateway: each check of /readyz (PostgreSQL, Temporal, storage), so the probe answers within it. */
+  readinessCheckMs: number;
+  /** Gateway: how long a request refused before its body was read may go on sending before its connection is cut (nginx's lingering_timeout). */
+  refusedBodyLingerMs: number;
   /** Opening a PostgreSQL connection, or waiting for a free one in the pool. */
   dbConnectMs: number;
   /** Client-side wait for a query's answer (a stalled server or network). */
@@ -297,6 +311,13 @@ export function loadConfig(env: Env = process.env): Config {
     drainGraceMs: ranged(env, 'DRAIN_GRACE_MS', 30_000, 0),
     orphanAfterMs: ranged(env, 'ORPHAN_AFTER_MS', 30_000, 100),
     timeouts: {
+      watchProgressMs: ranged(env, 'WATCH_PROGRESS_MS', 1_000, 50, 60_000),
+      idempotencyTakeoverMs: ranged(env, 'IDEMPOTENCY_TAKEOVER_MS', 120_000, 1_000, 86_400_000),
+      idempotencyWaitMs: ranged(env, 'IDEMPOTENCY_WAIT_MS', 30_000, 100, 600_000),
+      sourceInspectMs: ranged(env, 'SOURCE_INSPECT_TIMEOUT_MS', 15_000, 100, 600_000),
+      remotePlaylistReadMs: ranged(env, 'REMOTE_PLAYLIST_READ_TIMEOUT_MS', 3_000, 100, 60_000),
+      readinessCheckMs: ranged(env, 'READINESS_CHECK_TIMEOUT_MS', 2_500, 100, 60_000),
+      refusedBodyLingerMs: ranged(env, 'REFUSED_BODY_LINGER_MS', 5_000, 0, 600_000),
       dbConnectMs: ranged(env, 'DB_CONNECT_TIMEOUT_MS', 2_500, 100, 600_000),
       dbQueryMs: ranged(env, 'DB_QUERY_TIMEOUT_MS', 3_000, 100, 3_600_000),
       dbStatementMs: ranged(env, 'DB_STATEMENT_TIMEOUT_MS', 2_500, 100, 3_600_000),

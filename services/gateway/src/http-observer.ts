@@ -8,7 +8,7 @@ import { log } from '@framesmith/core/ops/lifecycle';
 import { withLogContext } from '@framesmith/core/ops/log-context';
 import { isApiDocsPath } from './api-docs-route.js';
 import { isOpenApiPath, OPENAPI_PATH } from './api-schema/openapi.js';
-import { requestDuration, transactionIdFrom } from './request-metrics.js';
+import { observeRequest, transactionIdFrom } from './request-metrics.js';
 
 /** `/<package>.<Service>/<Method>`: a Connect or gRPC-Web call. */
 const RPC_PATH = /^\/[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+\/[A-Za-z_]\w*$/;
@@ -29,10 +29,10 @@ function fallbackRoute(pathname: string): string {
   return pathname.startsWith('/api/') ? 'unmatched' : 'other';
 }
 
-export function observeHttp(req: IncomingMessage, res: ServerResponse, handle: () => void): void {
+/** `pathname`: the request's path, parsed once by the server for this and its routing. */
+export function observeHttp(req: IncomingMessage, res: ServerResponse, pathname: string, handle: () => void): void {
   const txn = transactionIdFrom(req.headers['x-transaction-id']);
   res.setHeader('X-Transaction-ID', txn);
-  const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
   if (RPC_PATH.test(pathname)) return withLogContext({ txn }, handle);
   const started = process.hrtime.bigint();
   res.once('close', () => {
@@ -40,7 +40,7 @@ export function observeHttp(req: IncomingMessage, res: ServerResponse, handle: (
     const route = routes.get(req) ?? fallbackRoute(pathname);
     // A reply cut off before its status line counts as 499, nginx's "client closed request".
     const status = res.headersSent ? res.statusCode : 499;
-    requestDuration.labels('rest', route, String(status)).observe(seconds);
+    observeRequest('rest', route, String(status), seconds);
     withLogContext({ txn }, () =>
       log('gateway', 'request finished', { req: { method: req.method, url: req.url, headers: req.headers }, route, status, durationMs: Math.round(seconds * 1000) }, isHealthPath(pathname) ? 'debug' : 'info'),
     );

@@ -27,6 +27,7 @@ import { transactionClientInterceptor } from '@framesmith/core/temporal/transact
 import { observeHttp } from './http-observer.js';
 import { registerReflection } from './rpc/reflection.js';
 import { rpcObserver } from './rpc/rpc-observer.js';
+import { apiKeyInterceptor } from './rpc/api-key-interceptor.js';
 import { isApiDocsPath, serveApiDocs } from './api-docs-route.js';
 
 const DEFAULT_VUFLOW_ID = '00000000-0000-4000-8000-000000000001';
@@ -56,8 +57,9 @@ async function main() {
   const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage), changes });
 
   const rest = createRestHandler(service, {
-    apiKeys: new Set(config.apiKeys),
+    apiKeys: config.apiKeys,
     maxBodyBytes: config.limits.maxBodyBytes,
+    lingerMs: config.timeouts.refusedBodyLingerMs,
     onError: (err) => log('gateway', 'request failed', { error: err }),
   });
   const searchAttributes = createSearchAttributeCheck(connection, config);
@@ -66,21 +68,25 @@ async function main() {
   // Start-up says which folder or bucket cannot be used and why; /readyz keeps saying it.
   await storage.check().catch((err: Error) => log('gateway', 'not ready', { reason: `storage is unavailable: ${err.message}` }));
   const ready = createGatewayReadiness({ config, pool, connection, searchAttributes, storage });
-  const rpcRoutes = registerRpc(service, new Set(config.apiKeys), async () => (await ready()).ready);
+  const rpcRoutes = registerRpc(service, async () => (await ready()).ready);
   const rpc = connectNodeAdapter({
     routes: (router) => {
       rpcRoutes(router);
       registerReflection(router);
     },
-    interceptors: [rpcObserver],
+    // The observer outermost, so a refused key is timed and logged like any other call.
+    interceptors: [rpcObserver, apiKeyInterceptor(config.apiKeys)],
     ...rpcAdapterLimits(config.limits.maxBodyBytes),
   });
   const contentPrefix = contentPathPrefix(config.storageUrlPublic, config.port);
   const content = { storage, isServable: (p: string) => repo.isContentServable(p, config.contentServeVod), signingSecret: config.contentSigning?.secret ?? null };
 
   // Each request in its log context (transaction id), timed and logged once it ends.
-  const server = http.createServer((req, res) => observeHttp(req, res, () => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    observeHttp(req, res, url.pathname, () => route(req, res, url));
+  });
+  const route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     // The reference page is public and static: before the REST handler and its API-key check.
     if (isApiDocsPath(url.pathname)) {
       return void serveApiDocs(url.pathname, req, res).catch((err: unknown) => {
@@ -100,7 +106,7 @@ async function main() {
     if (isHealthPath(url.pathname)) return void handleHealth(url.pathname, res, ready);
     // Connect and gRPC-Web clients reach the RPC service on this port too.
     return rpc(req, res);
-  }));
+  };
   const grpcServer = http2.createServer(GRPC_SERVER_OPTIONS, rpc);
   await new Promise<void>((r) => server.listen(config.port, config.host, r));
   await new Promise<void>((r) => grpcServer.listen(config.grpcPort, config.host, r));

@@ -10,7 +10,6 @@ import type { Storage } from '@framesmith/core/storage';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import type { Connection } from '@temporalio/client';
 
-const CHECK_MS = 2_500;
 /** Poller lists are cached this long: /readyz is probed every few seconds by every instance. */
 const POLLERS_CACHE_MS = 5_000;
 /** An idle worker re-polls about every minute (the server's long-poll expiry); a silent one is gone. */
@@ -41,6 +40,7 @@ export function createGatewayReadiness(deps: {
   /** The configured storage (folder or bucket); its check names what is wrong. */
   storage?: Storage;
 }): () => Promise<Readiness> {
+  const checkMs = deps.config.timeouts.readinessCheckMs;
   const { config, pool, connection } = deps;
   const queues = [
     { name: config.taskQueues.orchestration, type: TYPE_WORKFLOW, required: true },
@@ -52,7 +52,7 @@ export function createGatewayReadiness(deps: {
   const describePollers = () =>
     Promise.all(
       queues.map(async (q) => {
-        const r = await callWithDeadline(connection, CHECK_MS, `to describe task queue ${q.name}`, () =>
+        const r = await callWithDeadline(connection, checkMs, `to describe task queue ${q.name}`, () =>
           connection.workflowService.describeTaskQueue({ namespace: config.temporalNamespace, taskQueue: { name: q.name, kind: KIND_NORMAL }, taskQueueType: q.type }),
         );
         const polled = (r.pollers ?? []).some((p) => Date.now() - timestampMs(p.lastAccessTime) < POLLER_FRESH_MS);
@@ -68,11 +68,11 @@ export function createGatewayReadiness(deps: {
       result.catch(() => (pollers = null));
     }
     const [db, temporal, sa, polled, stored] = await Promise.allSettled([
-      within(CHECK_MS, 'PostgreSQL', pool.query('SELECT 1')),
-      within(CHECK_MS, 'Temporal', callWithDeadline(connection, CHECK_MS, 'to the health check', () => connection.healthService.check({}))),
-      within(CHECK_MS, 'Temporal (search attributes)', deps.searchAttributes()),
-      within(CHECK_MS, 'Temporal (task queues)', pollers.result),
-      within(CHECK_MS, 'storage', deps.storage?.check() ?? Promise.resolve()),
+      within(checkMs, 'PostgreSQL', pool.query('SELECT 1')),
+      within(checkMs, 'Temporal', callWithDeadline(connection, checkMs, 'to the health check', () => connection.healthService.check({}))),
+      within(checkMs, 'Temporal (search attributes)', deps.searchAttributes()),
+      within(checkMs, 'Temporal (task queues)', pollers.result),
+      within(checkMs, 'storage', deps.storage?.check() ?? Promise.resolve()),
     ]);
     const problems: string[] = [];
     const notes: string[] = [];

@@ -18,6 +18,20 @@ export const requestDuration = new client.Histogram({
   registers: [registry],
 });
 
+type Protocol = 'rest' | 'rpc' | 'http';
+const children = new Map<string, ReturnType<typeof requestDuration.labels>>();
+
+/**
+ * Times one request. The histogram's child per label set is kept (prom-client's labels() hashes
+ * the labels on every call); the sets are bounded because routes are templates.
+ */
+export function observeRequest(protocol: Protocol, route: string, status: string, seconds: number): void {
+  const key = `${protocol} ${route} ${status}`;
+  let child = children.get(key);
+  if (!child) children.set(key, (child = requestDuration.labels(protocol, route, status)));
+  child.observe(seconds);
+}
+
 /** A client's id is kept when it is a plain token (it goes into logs and Temporal headers); otherwise one is made. */
 const CLIENT_TXN = /^[\w.:@-]{1,128}$/;
 

@@ -8,7 +8,7 @@ import { SA, syncWorkflowId, WORKFLOW } from '@framesmith/core/temporal/names';
 import { type Client, defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/client';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
-import type { JobControl } from './service/asset-service.js';
+import type { JobControl } from './service/job-control.js';
 import { progressOf, type SyncResult } from '@framesmith/core/temporal/activity-policy';
 import type { LiveWaitStatus } from '@framesmith/core/media/live-window';
 
@@ -33,17 +33,15 @@ export function createTemporalJobs(client: Client, config: Config): JobControl {
         throw unavailable('cancel the job', err);
       }
     },
-    async progress(jobId) {
+    async describe(jobId) {
       const d = await callWithDeadline(client, ms, 'to describe the workflow', () => client.workflow.getHandle(jobId).describe());
       const payload = d.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-      if (!payload) return null;
-      return progressOf(defaultPayloadConverter.fromPayload(payload));
-    },
-    async liveWait(jobId) {
-      const d = await callWithDeadline(client, ms, 'to describe the workflow', () => client.workflow.getHandle(jobId).describe());
       // Written by the workflow's live wait (services/orchestrator/src/live-wait.ts).
       const wait = d.memo?.liveWait as LiveWaitStatus | undefined;
-      return wait && typeof wait.untilMs === 'number' ? wait : null;
+      return {
+        progress: payload ? progressOf(defaultPayloadConverter.fromPayload(payload)) : null,
+        liveWait: wait && typeof wait.untilMs === 'number' ? wait : null,
+      };
     },
     async runSync(eventId): Promise<SyncResult> {
       let handle;

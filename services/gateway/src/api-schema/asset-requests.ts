@@ -10,7 +10,7 @@ import { filenameProblem } from '../domain/filename.js';
 import { parseTrackFilter } from '@framesmith/core/media/filter-expression';
 import { DEFAULT_PRIORITY, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
 import type { ClipTime } from '@framesmith/core/time';
-import { clipTime, isUuid, optBool, optHttpUrl, optInt, optNumber, optString, queryBool, reqString, reqUuid } from './fields.js';
+import { clipTime, idParam, isUuid, optBool, optHttpUrl, optInt, optNumber, optString, queryBool, reqString, reqUuid } from './fields.js';
 
 export const GIF_DEFAULTS = { fps: 18, playbackRepeats: 0, reverse: false, playbackSpeed: 1 } as const;
 export const PLAYBACK_SPEED_RANGE = { min: 0, max: 10 } as const;
@@ -115,7 +115,7 @@ export type VideoRequest = z.output<Schemas['video']>;
 export type CreateRequest = ImageRequest | GifRequest | VideoRequest;
 
 /** Path parameter of the asset routes. */
-export const assetIdParam = z.string().refine(isUuid, { error: 'the asset id must be a GUID' }).transform((v) => v.toLowerCase()).meta({ format: 'uuid' });
+const assetIdParam = idParam('the asset id must be a GUID');
 
 export const assetPath = z.object({ id: assetIdParam });
 

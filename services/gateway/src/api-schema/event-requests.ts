@@ -5,22 +5,14 @@ import * as z from 'zod';
 import { ApiError } from '@framesmith/core/errors';
 import { normaliseRelative } from '@framesmith/core/storage';
 import { checkStrings } from '../service/parse-input.js';
-import { isUuid, optHttpUrl, optString, optUuid, reqString } from './fields.js';
+import { idParam, optHttpUrl, optString, optUuid, reqString } from './fields.js';
 
 const BODY = 'body must be a JSON object';
 
-const idParam = (what: string) =>
-  z.string().refine(isUuid, { error: `the ${what} id must be a GUID` }).transform((v) => v.toLowerCase()).meta({ format: 'uuid' });
-export const eventPath = z.object({ id: idParam('event') });
+export const eventPath = z.object({ id: idParam('the event id must be a GUID') });
 
 /** `PUT /api/asset/sync/{eventId}`. */
-export const syncEventIdParam = z
-  .string()
-  .max(64, { error: 'eventId must be at most 64 characters' })
-  .refine(isUuid, { error: 'eventId must be a GUID' })
-  .transform((v) => v.toLowerCase())
-  .meta({ format: 'uuid' });
-export const syncPath = z.object({ eventId: syncEventIdParam });
+export const syncPath = z.object({ eventId: idParam('eventId must be a GUID', { max: 64, message: 'eventId must be at most 64 characters' }) });
 
 const vodFile = optString('vodFile', 1024)
   .transform((raw, ctx) => {

@@ -12,6 +12,15 @@ export function isUuid(v: string): boolean {
   return UUID.test(v);
 }
 
+/**
+ * A GUID path parameter (asset or event id), lower-cased, refused with `message`. `maxLength`
+ * refuses a longer value first with its own wording (the sync route's "at most 64 characters").
+ */
+export function idParam(message: string, maxLength?: { max: number; message: string }) {
+  const text = maxLength ? z.string().max(maxLength.max, { error: maxLength.message }) : z.string();
+  return text.refine(isUuid, { error: message }).transform((v) => v.toLowerCase()).meta({ format: 'uuid' });
+}
+
 /** A non-empty string of at most `max` characters. */
 export const reqString = (field: string, max = 256) => {
   const missing = `${field} is required and must be a non-empty string`;

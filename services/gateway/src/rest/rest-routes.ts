@@ -4,15 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, toErrorBody, validation } from '@framesmith/core/errors';
 import type { AssetService } from '../service/asset-service.js';
 import { noteRoute } from '../http-observer.js';
-import { assetPath, assetRequestSchemas, deleteAssetsQuery, idempotencyHeader, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, noCacheQuery, pageQuery, renameRequest } from '../api-schema/asset-requests.js';
 import { createOpenApiDocument, isOpenApiPath } from '../api-schema/openapi.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
 import { parseBody, parseRequest } from '../api-schema/parse.js';
 import { checkQuery, checkStrings, checkText } from '../service/parse-input.js';
-import { type IdempotencyKey, idempotencyScope } from '../service/idempotent-create.js';
+import { idempotencyKeyOf } from '../service/idempotent-create.js';
+import { createApiKeyCheck } from '../auth/api-key.js';
 
 type Query = Record<string, string>;
-type Handler = (ctx: { params: Record<string, string>; query: Query; headers: IncomingMessage['headers']; body: () => Promise<unknown> }) => Promise<unknown>;
+/** `apiKey`: the caller's checked key (auth/api-key.ts). */
+type Handler = (ctx: { params: Record<string, string>; query: Query; headers: IncomingMessage['headers']; apiKey: string; body: () => Promise<unknown> }) => Promise<unknown>;
 interface Route {
   method: string;
   /** The path's template (`/asset/:id`): the request metrics' route label, never the raw path. */
@@ -42,16 +44,12 @@ export function buildRoutes(svc: AssetService): Route[] {
     template: path,
   });
   const assets = assetRequestSchemas(svc.limits);
-  const idem = (headers: IncomingMessage['headers']): IdempotencyKey | null => {
-    const key = parseBody(idempotencyHeader, { 'Idempotency-Key': headers['idempotency-key'] })['Idempotency-Key'];
-    return key === undefined ? null : { scope: idempotencyScope(apiKeyOf(headers)!), key };
-  };
   const assetId = (params: Record<string, string>) => parseBody(assetPath, params).id;
   const eventId = (params: Record<string, string>) => parseBody(eventPath, params).id;
   return [
-    r('POST', '/asset/gif', async ({ body, headers }) => svc.createGif(parseBody(assets.gif, await body()), idem(headers))),
-    r('POST', '/asset/video', async ({ body, headers }) => svc.createVideo(parseBody(assets.video, await body()), idem(headers))),
-    r('POST', '/asset/image', async ({ body, headers }) => svc.createImage(parseBody(assets.image, await body()), idem(headers))),
+    r('POST', '/asset/gif', async ({ body, headers, apiKey }) => svc.createGif(parseBody(assets.gif, await body()), idempotencyKeyOf(headers['idempotency-key'], apiKey))),
+    r('POST', '/asset/video', async ({ body, headers, apiKey }) => svc.createVideo(parseBody(assets.video, await body()), idempotencyKeyOf(headers['idempotency-key'], apiKey))),
+    r('POST', '/asset/image', async ({ body, headers, apiKey }) => svc.createImage(parseBody(assets.image, await body()), idempotencyKeyOf(headers['idempotency-key'], apiKey))),
     r('PUT', '/asset/sync/:eventId', async ({ params }) => svc.syncAssets(parseBody(syncPath, params).eventId)),
     r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(parseBody(renameRequest, { id: params.id, name: query.name ?? query.Name }))),
     r('GET', '/asset', async ({ query }) => svc.listAssets(parseBody(listAssetsQuery, query))),
@@ -72,12 +70,6 @@ export function buildRoutes(svc: AssetService): Route[] {
     r('POST', '/vuflow', async ({ body }) => svc.createVuflow(parseBody(createVuflowRequest, await body()))),
     r('GET', '/vuflow', async () => svc.listVuflows()),
   ];
-}
-
-/** The API key a request carries, in API-KEY or (older clients) X-Auth-Key. */
-function apiKeyOf(headers: IncomingMessage['headers']): string | null {
-  const key = headers['api-key'] || headers['x-auth-key'];
-  return typeof key === 'string' ? key : null;
 }
 
 const tooLarge = (maxBytes: number) => new ApiError('PayloadTooLarge', `Unable to read the request because the body is larger than ${maxBytes} bytes`);
@@ -148,17 +140,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
-/** How long a refused request may go on sending before its connection is cut (nginx's lingering_timeout). */
-const LINGER_MS = 5000;
-
 /**
  * Replies before the request body was read (too large, or refused before reading it). The
  * whole reply goes out at once, but the connection closes only once the client has finished
- * sending, or after LINGER_MS: closing a socket with unread input makes the kernel send a
+ * sending, or after `lingerMs` (config timeouts.refusedBodyLingerMs): closing a socket with unread input makes the kernel send a
  * reset, which can destroy the reply before the client reads it. What still arrives is
  * discarded, so memory stays flat.
  */
-function sendJsonBeforeBody(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
+function sendJsonBeforeBody(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, lingerMs: number) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
   res.write(text);
@@ -166,13 +155,14 @@ function sendJsonBeforeBody(req: IncomingMessage, res: ServerResponse, status: n
     clearTimeout(timer);
     if (!res.writableEnded) res.end();
   };
-  const timer = setTimeout(finish, LINGER_MS);
+  const timer = setTimeout(finish, lingerMs);
   req.once('end', finish).once('close', finish).resume();
   if (req.complete) finish();
 }
 
-export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string>; maxBodyBytes: number; onError?: (err: unknown) => void }) {
+export function createRestHandler(svc: AssetService, opts: { apiKeys: Iterable<string>; maxBodyBytes: number; lingerMs: number; onError?: (err: unknown) => void }) {
   const routes = buildRoutes(svc);
+  const checkApiKey = createApiKeyCheck(opts.apiKeys);
   // Built once: the document depends only on the configured limits.
   const openapi = JSON.stringify(createOpenApiDocument(svc.limits));
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -183,10 +173,10 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         res.end(req.method === 'HEAD' ? undefined : openapi);
         return;
       }
-      const key = apiKeyOf(req.headers);
-      if (key === null || !opts.apiKeys.has(key)) {
-        throw new ApiError('Unauthorized', 'Unable to authorise the request because the API-KEY or X-Auth-Key header is missing or unknown');
-      }
+      const apiKey = checkApiKey((name) => {
+        const v = req.headers[name];
+        return typeof v === 'string' ? v : null;
+      });
       let pathMatched = false;
       for (const route of routes) {
         const m = route.pattern.exec(url.pathname);
@@ -196,7 +186,7 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
         noteRoute(req, `${route.method} /api${route.template}`);
         const params = Object.fromEntries(m.slice(1).map((p, i) => [route.paramNames[i]!, checkText(decodeSegment(p), route.paramNames[i]!)]));
         checkQuery(url.searchParams);
-        const result = await route.handler({ params, query: queryRecord(url.searchParams), headers: req.headers, body: () => readJsonBody(req, opts.maxBodyBytes) });
+        const result = await route.handler({ params, query: queryRecord(url.searchParams), headers: req.headers, apiKey, body: () => readJsonBody(req, opts.maxBodyBytes) });
         sendJson(res, 200, result);
         return;
       }
@@ -207,7 +197,7 @@ export function createRestHandler(svc: AssetService, opts: { apiKeys: Set<string
       if (status >= 500) opts.onError?.(err);
       if (res.headersSent) res.destroy();
       else if (req.complete) sendJson(res, status, body);
-      else sendJsonBeforeBody(req, res, status, body);
+      else sendJsonBeforeBody(req, res, status, body, opts.lingerMs);
     }
   };
 }

@@ -5,7 +5,7 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { log } from '@framesmith/core/ops/lifecycle';
 import { withLogContext } from '@framesmith/core/ops/log-context';
-import { requestDuration, transactionIdFrom } from '../request-metrics.js';
+import { observeRequest, transactionIdFrom } from '../request-metrics.js';
 
 /** `not_found`, `invalid_argument`, ...: the gRPC status names in lower case. */
 const codeName = (code: Code | 0) => (code === 0 ? 'ok' : Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase());
@@ -16,7 +16,7 @@ export const rpcObserver: Interceptor = (next) => async (req) => {
   const started = process.hrtime.bigint();
   const finish = (code: Code | 0, err?: ConnectError) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    requestDuration.labels('rpc', route, codeName(code)).observe(seconds);
+    observeRequest('rpc', route, codeName(code), seconds);
     const fields: Record<string, unknown> = { req: { headers: Object.fromEntries(req.header) }, route, code: codeName(code), durationMs: Math.round(seconds * 1000) };
     if (err && (code === Code.Internal || code === Code.Unknown || code === Code.Unavailable)) fields.reason = err.message;
     log('gateway', 'rpc finished', fields);

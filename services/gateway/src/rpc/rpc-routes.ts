@@ -1,55 +1,28 @@
 // The Connect/gRPC/gRPC-Web adapter. Messages are mapped onto the REST request shapes and
 // parsed by the same schemas (api-schema/), so validation and rules exist once; ApiErrors become gRPC status
 // codes with the errorType in an ErrorDetail and the `x-error-type` trailer.
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import type { AssetObject } from '@framesmith/core/domain/asset';
 import type { EventObject, VuflowObject } from '@framesmith/core/domain/event';
-import { ApiError, type ErrorType } from '@framesmith/core/errors';
 import {
   type AssetFilter,
   AssetSchema,
   AssetService as AssetServiceDesc,
-  ErrorDetailSchema,
   EventSchema,
   EventService as EventServiceDesc,
   VuflowSchema,
 } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
 import type * as z from 'zod';
-import { assetPath, assetRequestSchemas, deleteAssetsQuery, idempotencyHeader, listAssetsQuery, renameRequest } from '../api-schema/asset-requests.js';
+import { assetPath, assetRequestSchemas, deleteAssetsQuery, listAssetsQuery, renameRequest } from '../api-schema/asset-requests.js';
 import { createEventRequest, createVuflowRequest, eventPath, syncPath, updateEventRequest } from '../api-schema/event-requests.js';
 import { parseRequest } from '../api-schema/parse.js';
 import type { AssetService } from '../service/asset-service.js';
 import { checkStrings } from '../service/parse-input.js';
-import { type IdempotencyKey, idempotencyScope } from '../service/idempotent-create.js';
+import { type IdempotencyKey, idempotencyKeyOf } from '../service/idempotent-create.js';
+import { CALLER_API_KEY } from './api-key-interceptor.js';
+import { toConnectError } from './connect-error.js';
 import { registerHealth } from './health-service.js';
-
-const CODES: Record<ErrorType, Code> = {
-  ValidationError: Code.InvalidArgument,
-  Unauthorized: Code.Unauthenticated,
-  AssetNotFound: Code.NotFound,
-  EventNotFound: Code.NotFound,
-  VuflowNotFound: Code.NotFound,
-  RouteNotFound: Code.Unimplemented,
-  MethodNotAllowed: Code.Unimplemented,
-  SystemAssetProtected: Code.PermissionDenied,
-  EventHasNoVodFile: Code.FailedPrecondition,
-  PayloadTooLarge: Code.ResourceExhausted,
-  UnsupportedMediaType: Code.InvalidArgument,
-  Conflict: Code.AlreadyExists,
-  IdempotencyKeyReused: Code.FailedPrecondition,
-  Unavailable: Code.Unavailable,
-  InternalError: Code.Internal,
-};
-
-export function toConnectError(err: unknown): ConnectError {
-  if (err instanceof ConnectError) return err;
-  const api = err instanceof ApiError ? err : new ApiError('InternalError', 'Unable to complete the request because of an internal error');
-  const detail = create(ErrorDetailSchema, { errorType: api.errorType, message: api.message, dataJson: JSON.stringify(api.data) });
-  const e = new ConnectError(api.message, CODES[api.errorType], undefined, [{ desc: ErrorDetailSchema, value: detail }], err);
-  e.metadata.set('x-error-type', api.errorType);
-  return e;
-}
 
 function toAsset(a: AssetObject): MessageInitShape<typeof AssetSchema> {
   return { ...a, failureReason: a.failureReason };
@@ -71,11 +44,10 @@ function filterQuery(f: AssetFilter | undefined): z.input<typeof deleteAssetsQue
   return { eventId: f.eventId, contentId: f.contentId, jobId: f.jobId, name: f.name, states: list(f.states), types: list(f.types), extensions: list(f.extensions) };
 }
 
-export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () => Promise<boolean>) {
+/** The Asset and Event services; the API key is checked before any handler (api-key-interceptor.ts). */
+export function registerRpc(svc: AssetService, ready: () => Promise<boolean>) {
   const authed = <Req, Res>(fn: (req: Req, ctx: HandlerContext) => Promise<Res>) => async (req: Req, ctx: HandlerContext) => {
     try {
-      const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
-      if (!key || !apiKeys.has(key)) throw new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown');
       checkStrings(req);
       return await fn(req, ctx);
     } catch (err) {
@@ -87,11 +59,7 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
     registerHealth(router, ready);
     const assets = assetRequestSchemas(svc.limits);
     // Idempotency-Key as gRPC metadata (`idempotency-key`), scoped to the caller's API key as on REST.
-    const idem = (ctx: HandlerContext): IdempotencyKey | null => {
-      const key = parseRequest(idempotencyHeader, { 'Idempotency-Key': ctx.requestHeader.get('idempotency-key') ?? undefined })['Idempotency-Key'];
-      const apiKey = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
-      return key === undefined ? null : { scope: idempotencyScope(apiKey!), key };
-    };
+    const idem = (ctx: HandlerContext): IdempotencyKey | null => idempotencyKeyOf(ctx.requestHeader.get('idempotency-key') ?? undefined, ctx.values.get(CALLER_API_KEY)!);
     const assetId = (id: string) => parseRequest(assetPath, { id }).id;
     const eventId = (id: string) => parseRequest(eventPath, { id }).id;
     router.service(AssetServiceDesc, {
@@ -117,8 +85,6 @@ export function registerRpc(svc: AssetService, apiKeys: Set<string>, ready: () =
       deleteAsset: authed(async (r) => svc.deleteAsset(assetId(r.id))),
       deleteAssets: authed(async (r) => svc.deleteAssets(parseRequest(deleteAssetsQuery, filterQuery(r.filter)))),
       async *watchAsset(r, ctx) {
-        const key = ctx.requestHeader.get('api-key') || ctx.requestHeader.get('x-auth-key');
-        if (!key || !apiKeys.has(key)) throw toConnectError(new ApiError('Unauthorized', 'Unable to authorise the call because the api-key metadata is missing or unknown'));
         try {
           checkStrings(r);
           for await (const u of svc.watchAsset(assetId(r.id), ctx.signal)) {

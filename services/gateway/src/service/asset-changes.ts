@@ -10,12 +10,6 @@ import { log } from '@framesmith/core/ops/lifecycle';
 /** The trigger's channel; the same name is in 004_asset_notify.sql. */
 export const ASSET_CHANNEL = 'framesmith_asset_changed';
 
-/**
- * How often a stream's GENERATING asset gets its progress (and live-wait detail) from Temporal,
- * which no NOTIFY carries; state changes arrive at once regardless.
- */
-export const WATCH_PROGRESS_MS = 1_000;
-
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
 

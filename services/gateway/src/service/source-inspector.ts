@@ -65,8 +65,6 @@ function liveInfo(playlist: HlsMediaPlaylist | null): LiveInfo | null {
 // A bucket that is missing or refuses us answers HEAD of any key with 404 or 403 alike: one
 // cached bucket check tells "no such source" (400/FAILED) from "storage unavailable" (503).
 const STORAGE_CHECK_CACHE_MS = 5_000;
-// A slow origin must not stall the API: past this the source is treated as unknown (the worker decides).
-const REMOTE_PLAYLIST_TIMEOUT_MS = 3_000;
 
 export function createSourceInspector(config: Config, storage: Storage): SourceInspector {
   let checked: { at: number; result: Promise<void> } | null = null;
@@ -78,7 +76,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
   const inspectRemoteLive = async (source: SourceRef): Promise<SourceInfo> => {
     let playlist: HlsMediaPlaylist;
     try {
-      playlist = await readMediaPlaylist(source, { storage, egress: egressPolicyFromConfig(config), timeoutMs: REMOTE_PLAYLIST_TIMEOUT_MS });
+      playlist = await readMediaPlaylist(source, { storage, egress: egressPolicyFromConfig(config), timeoutMs: config.timeouts.remotePlaylistReadMs });
     } catch (err) {
       if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
       throw err;
@@ -98,7 +96,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       try {
         await storageUsable();
         // openSource caches the probe of a finished file; a playlist is read every time.
-        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: 15_000 });
+        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: config.timeouts.sourceInspectMs });
       } catch (err) {
         if (err instanceof StorageUnavailableError) throw unavailable(err);
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
