@@ -44,6 +44,10 @@ function resolvers() {
   let resolve!: () => void;
   let reject!: (err: Error) => void;
   const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // A stream can fail before the promise is awaited (while the others still open): marked
+  // handled so Node does not end the whole run on it; the await below still throws, and B9
+  // is a FAILED row.
+  promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
 
