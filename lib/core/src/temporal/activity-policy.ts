@@ -66,6 +66,14 @@ export function clampProgress(fraction: number): number {
   return Math.max(0, Math.min(1, fraction));
 }
 
+/**
+ * Progress inside one phase of a job: `done` of `total` units (frames) mapped onto the phase's
+ * share [from, to] of the whole (GIF extract/encode, a clip's runs).
+ */
+export function phaseProgress(share: { from: number; to: number }, done: number, total: number): number {
+  return share.from + (share.to - share.from) * Math.min(1, done / Math.max(1, total));
+}
+
 /** The progress in a pending activity's heartbeat details; null when it has none. */
 export function progressOf(details: unknown): number | null {
   const p = (details as Partial<HeartbeatProgress> | null | undefined)?.progress;
