@@ -12,7 +12,8 @@
 #      TASK_QUEUE_* (TEMPORAL_*) environment of the Deployment it scales;
 #   4. self-tests: a broken manifest must fail kubeconform, a mismatched queue chartcheck,
 #      the object-storage set (ci/s3-values.yaml) must render no volume claim,
-#      and every Dockerfile must copy every npm workspace's package.json;
+#      every Dockerfile must copy every npm workspace's package.json, and images and chart
+#      must run the compiled dist/main.js (no TypeScript sources in a runtime stage);
 #   5. images that carry ffmpeg build the minimal one from scripts/gpu-kit.
 #
 # Environment: K8S_VERSION (default 1.34.4), KEDA_VERSION (v2.17.2, the first release with
@@ -244,6 +245,31 @@ ffmpeg_image_check
 rc=$?
 set -e
 if [[ $rc -eq 0 ]]; then log "ok: images build the minimal ffmpeg (scripts/gpu-kit/ffmpeg-configure.txt)"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# Images run compiled JavaScript: CMD and the chart's args start dist/main.js with the condition
+# that resolves the workspace packages to dist/, and no runtime stage copies TypeScript sources.
+compiled_image_check() {
+  local df bad=0
+  for df in "$ROOT"/deploy/docker/*.Dockerfile; do
+    if ! grep -Eq '^CMD \["node", "--conditions=framesmith-dist", "[a-z/-]+/dist/main\.js"\]$' "$df"; then
+      echo "$(basename "$df"): CMD does not run dist/main.js with --conditions=framesmith-dist"; bad=1
+    fi
+    if sed -n '/^FROM .* AS runtime$/,$p' "$df" | grep -Eq '^COPY .*(/src |tsconfig)'; then
+      echo "$(basename "$df"): the runtime stage copies TypeScript sources"; bad=1
+    fi
+  done
+  if [[ -f "$WORK/default.yaml" ]]; then
+    local n
+    n="$(grep -Ec 'args: \["node", "--conditions=framesmith-dist", "[a-z/-]+/dist/main\.js"\]' "$WORK/default.yaml" || true)"
+    [[ "$n" == 4 ]] || { echo "chart: $n of 4 Deployments run dist/main.js with --conditions=framesmith-dist"; bad=1; }
+  fi
+  return $bad
+}
+set +e
+compiled_image_check
+rc=$?
+set -e
+if [[ $rc -eq 0 ]]; then log "ok: images and chart run compiled dist/main.js"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 log "done in $((SECONDS - started))s (helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes v$K8S_VERSION, KEDA $KEDA_VERSION)"
 echo "validate: $passed passed, $failed failed"

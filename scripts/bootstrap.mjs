@@ -198,6 +198,8 @@ const entry = {
   test: [path.join(root, 'node_modules', '.bin', 'vitest'), ['run', ...passThrough]],
   unit: [path.join(root, 'node_modules', '.bin', 'vitest'), ['run', '--project', 'unit', ...passThrough]],
   bench: [process.execPath, ['--import', 'tsx', 'bench/run.ts', ...passThrough]],
+  // The compiled processes (after `npm run build`) against the dev stack: `npm run build:smoke`.
+  'build-smoke': [process.execPath, ['--import', 'tsx', 'scripts/build-smoke.ts', ...passThrough]],
 }[mode];
 if (!entry) {
   console.error(`unknown mode ${mode}`);

@@ -36,6 +36,29 @@ FROM ${NODE_IMAGE} AS ffmpeg
 COPY scripts/gpu-kit/build-ffmpeg.sh scripts/gpu-kit/ffmpeg-configure.txt /src/
 RUN FFMPEG_BUILD_JOBS="$(nproc)" bash /src/build-ffmpeg.sh /opt/ffmpeg
 
+# ---- build: the compiled JavaScript (npm run build: tsc to each workspace's dist/, and the
+# orchestrator's prebuilt workflow bundle). The same stage in all four Dockerfiles, so BuildKit
+# builds it once for all of them; only dist/ leaves it.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+COPY package.json package-lock.json ./
+COPY lib/core/package.json lib/core/package.json
+COPY lib/worker-kit/package.json lib/worker-kit/package.json
+COPY services/gateway/package.json services/gateway/package.json
+COPY services/orchestrator/package.json services/orchestrator/package.json
+COPY workers/cpu/package.json workers/cpu/package.json
+COPY workers/gpu/package.json workers/gpu/package.json
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs scripts/build-workflow-bundle.mjs scripts/
+COPY lib lib
+COPY services services
+COPY workers workers
+# Declarations and build info serve only the build.
+RUN npm run build \
+ && find lib services workers -path '*/dist/*' \( -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete
+
 # ---- runtime ----------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
@@ -63,11 +86,12 @@ ENV NVIDIA_VISIBLE_DEVICES=all \
     METRICS_PORT=9464 \
     HWACCEL=required
 COPY --from=deps /app ./
-COPY tsconfig.json ./
-COPY lib/core/src lib/core/src
-COPY lib/worker-kit/src lib/worker-kit/src
-COPY workers/gpu/src workers/gpu/src
+COPY --from=build /app/lib/core/dist lib/core/dist
+COPY --from=build /app/lib/worker-kit/dist lib/worker-kit/dist
+COPY --from=build /app/workers/gpu/dist workers/gpu/dist
 USER 10001:10001
 EXPOSE 9464
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "workers/gpu/src/main.ts"]
+# framesmith-dist: the workspace packages resolve to their dist/ (their default export is
+# src/, which the image does not carry).
+CMD ["node", "--conditions=framesmith-dist", "workers/gpu/dist/main.js"]

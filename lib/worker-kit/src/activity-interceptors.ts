@@ -1,6 +1,7 @@
 // The worker ends of transaction-id propagation: activities (here) and workflows
 // (transaction-workflow-interceptors.ts, loaded by path into the workflow bundle); the client
 // end is @framesmith/core/temporal/transaction-interceptors.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { log } from '@framesmith/core/ops/lifecycle';
@@ -47,6 +48,7 @@ export const transactionActivityInterceptor: ActivityInterceptorsFactory = (ctx)
 export function workerInterceptors() {
   return {
     activity: [transactionActivityInterceptor],
-    workflowModules: [fileURLToPath(new URL('./transaction-workflow-interceptors.ts', import.meta.url))],
+    // Beside this file: .ts from source, .js compiled (the image's prebuilt bundle is made from it).
+    workflowModules: [fileURLToPath(new URL(`./transaction-workflow-interceptors${path.extname(import.meta.url)}`, import.meta.url))],
   };
 }

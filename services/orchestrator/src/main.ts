@@ -1,6 +1,5 @@
 // The orchestrator: runs the workflows and the state/sync activities on the orchestration
 // queue, and reconciles assets whose workflow never started.
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@framesmith/core/config';
 import { temporalConnectionOptions } from '@framesmith/core/temporal/connection-options';
 import { createPool } from '@framesmith/core/db/pool';
@@ -18,6 +17,7 @@ import { reconcileOrphans } from './reconcile-orphans.js';
 import { createStateActivities } from './state-activities.js';
 import { createLiveActivities } from './live-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
+import { workflowCode } from './workflow-code.js';
 
 async function main() {
   const config = loadConfig();
@@ -36,9 +36,9 @@ async function main() {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueues.orchestration,
-    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    // The prebuilt bundle when compiled, else workflows.ts bundled now (workflow-code.ts).
     // The request's transaction id from the gateway's start through to every activity.
-    interceptors: workerInterceptors(),
+    ...workflowCode(workerInterceptors()),
     // The live wait's playlist reads (live-activities.ts) are short and need storage and the egress policy, both here.
     activities: { ...createStateActivities({ repo, storage }), ...createWebhookActivities({ repo, config }), ...createLiveActivities({ config, storage }) },
   });

@@ -3,7 +3,8 @@ One Deployment of a Framesmith process. Called with a dict:
   root       $
   component  gateway | orchestrator | cpu-worker | gpu-worker
   values     the component's values
-  entrypoint the TypeScript entry point run with `node --import tsx`
+  entrypoint the compiled entry point (dist/main.js), run with `node --conditions=framesmith-dist`
+             so the workspace packages resolve to their compiled dist/ (see the Dockerfiles)
   ports      list of {name, containerPort}
   probePort  name of the port serving /healthz /readyz /metrics
   probePortNumber  its number (for prometheus.io/port)
@@ -77,7 +78,7 @@ spec:
         - name: {{ .component }}
           image: {{ include "framesmith.image" (list $root $v) }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-          args: ["node", "--import", "tsx", {{ .entrypoint | quote }}]
+          args: ["node", "--conditions=framesmith-dist", {{ .entrypoint | quote }}]
           securityContext:
             {{- toYaml $root.Values.containerSecurityContext | nindent 12 }}
           ports:
