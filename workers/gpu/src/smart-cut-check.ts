@@ -24,9 +24,7 @@ export interface JoinCheckInput {
 /** Why the joined clip is not what the plan promised, or null. */
 export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string | null> {
   const { plan, timeline, origin, fps } = s;
-  const times = (await run.packetTimes(s.output)).sort((a, b) => a - b);
   const n = plan.clip.count;
-  if (times.length !== n) return `it has ${times.length} frames, expected ${n}`;
   const middleEnd = plan.middle.first + plan.middle.count;
   const keys = timeline.keyframes.map((k) => frameIndexAt(k, origin, fps)).filter((k) => k >= plan.middle.first && k < middleEnd);
   const firstGopEnd = keys.find((k) => k > plan.middle.first) ?? middleEnd;
@@ -50,9 +48,23 @@ export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string
     const streams = parseFramecrcStreams((await run.bytes(framecrcWindowsArgs({ input, inputOptions, stream, windows: ws }))).toString('utf8'));
     return ws.map((w, i) => ({ at: w.at, expected: w.frames, crcs: (streams[i] ?? []).map((f) => f.crc) }));
   };
-  const [decoded, copied] = await Promise.all([
+  // The source's decode does not depend on the clip: it runs while the clip's packets are listed.
+  const copied = decode(s.src.input, s.src.inputOptions, String(s.videoIndex), sourceGops.map(([from, to]) => ({ at: from - plan.clip.first, from: s.at(from), frames: to - from })));
+  copied.catch(() => {}); // handled below; a failure while the listing runs must not go unhandled
+  let times: number[];
+  try {
+    times = (await run.packetTimes(s.output)).sort((a, b) => a - b);
+  } catch (err) {
+    await copied.catch(() => {});
+    throw err;
+  }
+  if (times.length !== n) {
+    await copied.catch(() => {});
+    return `it has ${times.length} frames, expected ${n}`;
+  }
+  const [decoded, copiedWindows] = await Promise.all([
     decode(s.output, FILE_ONLY, 'v:0', windows.map((w) => ({ at: w.at, from: w.at === 0 ? null : times[w.at]!, frames: w.count }))),
-    decode(s.src.input, s.src.inputOptions, String(s.videoIndex), sourceGops.map(([from, to]) => ({ at: from - plan.clip.first, from: s.at(from), frames: to - from }))),
+    copied,
   ]);
-  return checkJoinedClip({ times, frameCount: n, fps, decoded, copied });
+  return checkJoinedClip({ times, frameCount: n, fps, decoded, copied: copiedWindows });
 }
