@@ -30,6 +30,9 @@ describe('check-deps', () => {
     );
     expect([...value].sort()).toEqual(['pkg-a', 'pkg-by-path', 'pkg-dynamic', 'pkg-e', 'pkg-h', 'pkg-side-effect']);
     expect([...type].sort()).toEqual(['@scope/pkg-c', 'pkg-b', 'pkg-g', 'pkg-i']);
+    // A package used by path alone (gifski's binary, swagger-ui's assets), nested in a function.
+    const byPath = importsOf('y.ts', "import { createRequire } from 'node:module';\nexport function bin() {\n  return createRequire(import.meta.url).resolve('pkg-binary/package.json');\n}\n");
+    expect([...byPath.value]).toEqual(['pkg-binary']);
   });
 
   it('fails on a missing, a misplaced and an unused dependency, and on root dependencies', () => {

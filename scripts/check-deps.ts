@@ -78,8 +78,8 @@ export function importsOf(fileName: string, text: string): { value: Set<string>;
   };
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false);
   // Imports and re-exports are top-level statements; only a file that may hold an import(),
-  // a require() or an inline import type needs the whole tree walked (a third of the cost).
-  const deep = /\bimport\s*\(|\brequire\b/.test(text);
+  // a require or an inline import type needs the whole tree walked (a third of the cost).
+  const deep = /\bimport\s*\(|require/i.test(text); // require(), require.resolve(), createRequire()
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const c = node.importClause;
