@@ -41,9 +41,10 @@ describe('check-deps', () => {
       mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
       writeFileSync(path.join(dir, rel), text);
     };
-    write('package.json', JSON.stringify({ workspaces: ['w'], dependencies: { leaked: '1' }, devDependencies: { vitest: '1' } }));
-    write('w/package.json', JSON.stringify({ name: 'w', dependencies: { used: '1', 'types-only': '1', unused: '1' }, devDependencies: { 'needed-at-run-time': '1' } }));
-    write('w/src/main.ts', "import u from 'used'; import n from 'needed-at-run-time'; import m from 'missing'; import type { T } from 'types-only';\n");
+    write('package.json', JSON.stringify({ workspaces: ['w', 'v'], dependencies: { leaked: '1' }, devDependencies: { vitest: '1' } }));
+    write('v/package.json', JSON.stringify({ name: 'v' }));
+    write('w/package.json', JSON.stringify({ name: 'w', dependencies: { used: '1', 'types-only': '1', unused: '1' }, devDependencies: { 'needed-at-run-time': '1', v: '1' } }));
+    write('w/src/main.ts', "import u from 'used'; import n from 'needed-at-run-time'; import m from 'missing'; import type { T } from 'types-only'; import type { V } from 'v/src/v.js';\n");
     write('w/src/main.test.ts', "import { it } from 'vitest'; import t from 'test-only-undeclared';\n");
     expect(checkDeps(dir)).toEqual([
       'root: leaked is in the root\'s "dependencies", which every image installs: make it a devDependency, or a dependency of the workspace that imports it',
@@ -52,6 +53,7 @@ describe('check-deps', () => {
       'w: test-only-undeclared is imported (types, tests or scripts) but declared nowhere: add it to "devDependencies"',
       'w: types-only is only used by types, tests or scripts: move it to "devDependencies"',
       'w: unused is in "dependencies" but nothing imports it',
+      'w: v is a workspace of this repository: as a devDependency it brings its dependencies into this workspace\'s image; import its types undeclared',
     ]);
   });
 });

@@ -163,7 +163,7 @@ function typesTarget(pkg: string): string | null {
 }
 
 /** Problems with one workspace's manifest, given what its code uses; empty when it is exact. */
-export function checkWorkspace(ws: string, manifest: Manifest, uses: Uses, rootDev: Record<string, string>): string[] {
+export function checkWorkspace(ws: string, manifest: Manifest, uses: Uses, rootDev: Record<string, string>, workspaces: ReadonlySet<string> = new Set()): string[] {
   const problems: string[] = [];
   const deps = manifest.dependencies ?? {};
   const devDeps = manifest.devDependencies ?? {};
@@ -173,7 +173,8 @@ export function checkWorkspace(ws: string, manifest: Manifest, uses: Uses, rootD
     if (!(p in deps)) problems.push(`${ws}: ${p} is imported by src/ but not in "dependencies"${p in devDeps ? ' (it is a devDependency, which images omit)' : ''}`);
   }
   for (const p of [...uses.dev].sort()) {
-    if (!(p in deps) && !(p in devDeps) && !(p in rootDev)) problems.push(`${ws}: ${p} is imported (types, tests or scripts) but declared nowhere: add it to "devDependencies"`);
+    // Every workspace is linked at the root, so its types and tests are at hand undeclared.
+    if (!(p in deps) && !(p in devDeps) && !(p in rootDev) && !workspaces.has(p)) problems.push(`${ws}: ${p} is imported (types, tests or scripts) but declared nowhere: add it to "devDependencies"`);
   }
   const typed = new Set([...runtime, ...uses.dev, 'node']);
   for (const p of Object.keys(deps).sort()) {
@@ -181,6 +182,10 @@ export function checkWorkspace(ws: string, manifest: Manifest, uses: Uses, rootD
     problems.push(uses.dev.has(p) ? `${ws}: ${p} is only used by types, tests or scripts: move it to "devDependencies"` : `${ws}: ${p} is in "dependencies" but nothing imports it`);
   }
   for (const p of Object.keys(devDeps).sort()) {
+    // npm ci --omit=dev --workspace=<ws> still installs a linked workspace's own dependencies
+    // (measured: a devDependency on @framesmith/worker-cpu put sharp and gifski in the
+    // orchestrator's image).
+    if (workspaces.has(p)) problems.push(`${ws}: ${p} is a workspace of this repository: as a devDependency it brings its dependencies into this workspace's image; import its types undeclared`);
     if (p in deps) problems.push(`${ws}: ${p} is in both "dependencies" and "devDependencies"`);
     const target = typesTarget(p);
     const used = target ? typed.has(target) : uses.dev.has(p) || runtime.has(p);
@@ -199,8 +204,9 @@ export function checkDeps(root: string): string[] {
   for (const p of Object.keys(rootManifest.dependencies ?? {}).sort()) {
     problems.push(`root: ${p} is in the root's "dependencies", which every image installs: make it a devDependency, or a dependency of the workspace that imports it`);
   }
+  const names = new Set((rootManifest.workspaces ?? []).map((ws) => read(path.join(ws, 'package.json')).name ?? ws));
   for (const ws of rootManifest.workspaces ?? []) {
-    problems.push(...checkWorkspace(ws, read(path.join(ws, 'package.json')), usesOf(path.join(root, ws)), rootDev));
+    problems.push(...checkWorkspace(ws, read(path.join(ws, 'package.json')), usesOf(path.join(root, ws)), rootDev, names));
   }
   // The root's own code: scripts, tests, the bench and the config files.
   const rootUses = new Set<string>();
