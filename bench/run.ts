@@ -19,6 +19,7 @@ import { freePort } from '../scripts/stack/free-port.js';
 import { startStack, type Stack } from '../scripts/stack/start-stack.js';
 import { ensureBenchMedia, type MediaSpec, placeMedia } from './lib/bench-media.js';
 import { type ObjectStorageSide, startObjectStorageSide } from './lib/object-storage-stack.js';
+import { LineRing } from './lib/line-ring.js';
 import { toolVersion } from './lib/media-checks.js';
 import { breakdownText, consoleTable, type MachineInfo, machineLine, markdownTable, svgChart, tally, tallyLine, verdict } from './lib/report.js';
 import { createRestClient } from './lib/rest-client.js';
@@ -165,11 +166,10 @@ async function main() {
     const side = await starting?.catch(() => null);
     await side?.stop().catch(() => undefined);
   };
-  const stackLog: string[] = [];
+  const stackLog = new LineRing(2000);
   const stackLine = (line: string) => {
     if (values.verbose) console.log(line);
     stackLog.push(line);
-    if (stackLog.length > 2000) stackLog.shift();
   };
   const results: ScenarioResult[] = [];
   // Ctrl-C (bootstrap passes it on): stop what this run started before leaving.
@@ -288,7 +288,7 @@ async function main() {
   await writeFile(path.join(outDir, `${prefix}.json`), JSON.stringify(json, null, 2) + '\n');
   await writeFile(path.join(outDir, `${prefix}.svg`), svgChart(results, `Framesmith bench (${mode}) ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.cores} cores`));
   await writeFile(path.join(outDir, `README-table${suffix}.md`), markdownTable(results, machine, mode, `${p.runs} interleaved runs a row, B3 ${p.clipRuns}, B7 ${p.throughputRuns}; medians with min–max`));
-  if (results.some((r) => r.status === 'FAILED') && stackLog.length) await writeFile(path.join(outDir, 'stack.log'), stackLog.join('\n') + '\n');
+  if (results.some((r) => r.status === 'FAILED') && stackLog.size) await writeFile(path.join(outDir, 'stack.log'), stackLog.lines().join('\n') + '\n');
 
   console.log(`\n${consoleTable(results)}\n${tallyLine(results)}\n`);
   console.log(`Where the time goes:\n${breakdownText(results)}\n`);

@@ -27,6 +27,31 @@ describe('logger', () => {
     expect(settings!.apiKey).toBe(REDACTED);
   });
 
+  it('censors every secret header on the request lines and the gRPC metadata, and the config secrets', () => {
+    const { logger, lines, parsed } = capture();
+    const headers = () => ({ 'api-key': 'secret-a', 'x-auth-key': 'secret-b', authorization: 'Basic secret-c', cookie: 'session=secret-d', host: 'gateway' });
+    // The gateway's access line (http-observer.ts) and RPC line (rpc-observer.ts) shapes.
+    logger.info({ component: 'gateway', req: { method: 'GET', url: '/api/asset/', headers: headers() }, route: 'GET /api/asset/', status: 200 }, 'request finished');
+    logger.info({ headers: headers() }, 'metadata');
+    logger.info({ config: { apiKey: 'secret-e', contentSigning: { secret: 'secret-f', ttlSeconds: 60 }, webhooks: { signingSecret: 'secret-g' } } }, 'config');
+    logger.info({ credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret-h' }, secretAccessKey: 'secret-i', apiKeys: ['secret-j'] }, 'credentials');
+    expect(lines.join('')).not.toMatch(/secret-/);
+    const [access, meta, config, creds] = parsed();
+    for (const h of [access!.req.headers, meta!.headers]) {
+      expect(h).toEqual({ 'api-key': REDACTED, 'x-auth-key': REDACTED, authorization: REDACTED, cookie: REDACTED, host: 'gateway' });
+    }
+    expect(access).toMatchObject({ component: 'gateway', route: 'GET /api/asset/', status: 200, req: { method: 'GET', url: '/api/asset/' } });
+    expect(config!.config).toEqual({ apiKey: REDACTED, contentSigning: { secret: REDACTED, ttlSeconds: 60 }, webhooks: { signingSecret: REDACTED } });
+    expect(creds).toMatchObject({ credentials: { accessKeyId: 'AKID', secretAccessKey: REDACTED }, secretAccessKey: REDACTED, apiKeys: REDACTED });
+  });
+
+  it('leaves the logged objects as they were (redaction restores what it censored)', () => {
+    const { logger } = capture();
+    const req = { headers: { 'api-key': 'kept' } };
+    logger.info({ req }, 'request finished');
+    expect(req.headers['api-key']).toBe('kept');
+  });
+
   it('writes JSON lines with the level name, time and the log context (transaction id)', () => {
     const { logger, parsed } = capture();
     withLogContext({ txn: 'txn-1' }, () => {
