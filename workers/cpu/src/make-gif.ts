@@ -11,6 +11,7 @@ import type { Config } from '@framesmith/core/config';
 import { clipSpanProblem, gifLimitProblem } from '@framesmith/core/domain/media-limits';
 import type { GifJob, MediaResult } from '@framesmith/core/domain/job';
 import { createProgressParser } from '@framesmith/core/media/ffmpeg-progress';
+import { phaseProgress } from '@framesmith/core/temporal/activity-policy';
 import { gifskiArgs } from './gif-encode-args.js';
 import { createGifskiProgressParser } from './gif-encode-progress.js';
 import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions } from '@framesmith/core/media/gif-frames-args';
@@ -75,7 +76,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   try {
     ctx.progress(0.05, { phase: 'extract', frames: plan.frameCount });
     const progress = createProgressParser((p) => {
-      if (p.frame !== null) ctx.progress(0.05 + (EXTRACT_SHARE - 0.05) * Math.min(1, p.frame / plan.frameCount), { phase: 'extract', speed: p.speed });
+      if (p.frame !== null) ctx.progress(phaseProgress({ from: 0.05, to: EXTRACT_SHARE }, p.frame, plan.frameCount), { phase: 'extract', speed: p.speed });
     });
     const from = await gifStart(config, src, start, plan, ctx);
     const extract = async (s: GifStart) => {
@@ -101,7 +102,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
     scratch = await storage.scratchDir();
     const out = path.join(scratch, 'out.gif');
     const encoded = createGifskiProgressParser((p) => {
-      ctx.progress(EXTRACT_SHARE + (1 - EXTRACT_SHARE) * Math.min(1, p.frame / Math.max(1, p.total)), { phase: 'encode' });
+      ctx.progress(phaseProgress({ from: EXTRACT_SHARE, to: 1 }, p.frame, p.total), { phase: 'encode' });
     });
     await runProcess(
       gifski,
