@@ -108,7 +108,13 @@ describe('withSeekFallback', () => {
   });
   it('keeps what the seek gave, and has nothing to fall back to without a seek', async () => {
     expect(await withSeekFallback(seek, 0, async () => [7], (r) => r.length === 0)).toEqual([7]);
-    expect(await withSeekFallback({ seek: null, zero: 0 }, 0, async () => [] as number[], (r) => r.length === 0)).toEqual([]);
+    let runs = 0;
+    const nothing = async () => {
+      runs++;
+      return [] as number[];
+    };
+    expect(await withSeekFallback({ seek: null, zero: 0 }, 0, nothing, (r) => r.length === 0)).toEqual([]);
+    expect(runs).toBe(1);
   });
 });
 

@@ -102,17 +102,6 @@ export function copyStart(src: SeekableSource, key: ListedKeyframe): InputStart 
   return landOn(src, key);
 }
 
-/** The old request shape; smart-cut.ts still uses it (helper gpu-c moves it to decodeStart, then it goes). */
-export interface InputStartRequest extends SeekableSource {
-  target: number;
-  keyframe: ListedKeyframe | null;
-}
-
-/** @deprecated decodeStart or copyStart: this one leaves the indexed seek's rounding to each caller. */
-export function planInputStart(r: InputStartRequest): InputStart {
-  return seeksByIndex(r.formatName) ? { seek: r.target, zero: r.target } : landOn(r, r.keyframe);
-}
-
 /** A non-indexed demuxer's start at a listed keyframe (null: none listed before the target). */
 function landOn(src: SeekableSource, key: ListedKeyframe | null): InputStart {
   // No keyframe listed before the target: only reading from the beginning is sure to pass it.
