@@ -18,7 +18,7 @@ import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions }
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { fromBeginning, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
+import { seeksByIndex, sourceTime, withSeekFallback } from '@framesmith/core/media/source-clock';
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
@@ -92,10 +92,8 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
         .sort((a, b) => Number(a.slice(1, -4)) - Number(b.slice(1, -4)))
         .map((f) => path.join(frameDir, f));
     };
-    let frames = await extract(from);
-    // A seek that yields nothing is the demuxer's failure (ffmpeg 5.1 cannot seek in HLS with
-    // fMP4 segments, measured): read from the beginning instead.
-    if (frames.length === 0 && from.start.seek !== null) frames = await extract({ ...from, start: fromBeginning(src.probe.startSeconds) });
+    // No frames: the demuxer's failed seek; read from the beginning.
+    const frames = await withSeekFallback(from.start, src.probe.startSeconds, (start) => extract({ ...from, start }), (made) => made.length === 0);
     if (frames.length === 0) throw new BadInputError(`the source has no video frames between ${start.toFixed(3)} s and ${end.toFixed(3)} s`);
 
     ctx.progress(EXTRACT_SHARE, { phase: 'encode', frames: frames.length });

@@ -8,7 +8,7 @@ import type { ImageJob, MediaResult } from '@framesmith/core/domain/job';
 import { type FramePick, grabFrameArgs, grabWindowSeconds } from '@framesmith/core/media/grab-frame-args';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { fromBeginning, type InputStart, seeksByIndex, sourceTime } from '@framesmith/core/media/source-clock';
+import { type InputStart, seeksByIndex, sourceTime, withSeekFallback } from '@framesmith/core/media/source-clock';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameGrabTimeoutMs, locateInSource } from './locate-frame.js';
@@ -72,9 +72,6 @@ async function grabListed(
   const { probe } = src;
   const located = await locateInSource(config, src, t, timeoutMs, ctx.signal);
   if (located === null) return Buffer.alloc(0);
-  const frame = await grab(located.start, { kind: 'from', at: located.pickAt });
-  // A seek that yields nothing where the listing shows a frame is the demuxer's failure (ffmpeg
-  // 5.1 cannot seek in HLS with fMP4 segments, measured): read from the beginning instead.
-  if (frame.length > 0 || located.start.seek === null) return frame;
-  return grab(fromBeginning(probe.startSeconds), { kind: 'from', at: located.pickAt });
+  // Nothing where the listing shows a frame: the demuxer's failed seek; read from the beginning.
+  return withSeekFallback(located.start, probe.startSeconds, (from) => grab(from, { kind: 'from', at: located.pickAt }), (frame) => frame.length === 0);
 }

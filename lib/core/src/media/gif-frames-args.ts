@@ -67,7 +67,7 @@ export interface GifFramesOptions {
   input: string;
   /** Extra input options (protocol whitelist) chosen by the caller for the source kind. */
   inputOptions: string[];
-  /** Where reading starts (source-clock.ts planInputStart). */
+  /** Where reading starts (source-clock.ts decodeStart). */
   start: InputStart;
   /**
    * Source time just before the frame on screen at the clip start: frames before it are

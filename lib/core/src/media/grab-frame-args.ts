@@ -18,7 +18,7 @@ export interface GrabFrameOptions {
   input: string;
   /** Extra input options (protocol whitelist) chosen by the caller for the source kind. */
   inputOptions: string[];
-  /** Where reading starts (source-clock.ts planInputStart). */
+  /** Where reading starts (source-clock.ts decodeStart). */
   start: InputStart;
   pick: FramePick;
 }

@@ -1,6 +1,7 @@
 // ffprobe once per source: duration, first video stream geometry and rate, start time,
 // and the raw JSON for track selection.
 import { runProcess } from './run-process.js';
+import { parseTimeBase } from './source-clock.js';
 
 export interface MediaProbe {
   durationSeconds: number | null;
@@ -68,12 +69,6 @@ export function displayRotation(stream: Record<string, any> | undefined): 0 | 90
   return ([0, 90, 180, 270] as const)[quarter]!;
 }
 
-function timescale(tb: unknown): number | null {
-  const m = typeof tb === 'string' ? /^1\/(\d+)$/.exec(tb) : null;
-  const den = m ? Number(m[1]) : NaN;
-  return Number.isSafeInteger(den) && den > 0 ? den : null;
-}
-
 export function mediaProbeFromJson(json: unknown): MediaProbe {
   const j = (json ?? {}) as { streams?: Record<string, any>[]; format?: Record<string, any> };
   const streams = j.streams ?? [];
@@ -89,7 +84,7 @@ export function mediaProbeFromJson(json: unknown): MediaProbe {
     startSeconds: num(j.format?.start_time) ?? 0,
     videoStartSeconds: num(video?.start_time) ?? num(j.format?.start_time) ?? 0,
     videoStreamIndex: typeof video?.index === 'number' ? video.index : null,
-    videoTimescale: timescale(video?.time_base),
+    videoTimescale: parseTimeBase(video?.time_base),
     width,
     height,
     rotation,
