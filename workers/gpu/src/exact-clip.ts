@@ -46,7 +46,7 @@ async function trySmartCut(c: ClipJob, span: ExactSpan, minCopiedPixels: number)
   // On the grid: the end is clamped to the last listed frame, so the plan cannot ask for
   // frames past the end of the stream.
   const lastOffset = timeline.frames[timeline.frames.length - 1]! - origin;
-  const plan = await planClipSmartCut(c.run, { src: c.src, videoIndex: primary.index, timeline, origin, fps: fps!, start, end: Math.min(end, lastOffset + 1 / fps! - 1e-6) });
+  const plan = planClipSmartCut({ timeline, origin, fps: fps!, start, end: Math.min(end, lastOffset + 1 / fps! - 1e-6) });
   if (plan.kind === 'full-reencode') return plan.reason;
   if (plan.clip.count !== span.count) return `the frame grid gives ${plan.clip.count} frames but ${span.count} are listed`;
   if (!smartCutPaysOff(plan, (primary.width ?? 0) * (primary.height ?? 0), minCopiedPixels)) return 'the copied part is too small for a smart cut to pay off';

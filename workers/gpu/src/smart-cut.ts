@@ -7,10 +7,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoJob } from '@framesmith/core/domain/job';
-import { type FrameSpan, leadingPictures, planSmartCut, type SmartCutPlan } from './clip/clip-smart-cut.js';
+import { type FrameSpan, planSmartCut, type SmartCutPlan } from './clip/clip-smart-cut.js';
 import type { ClipTracks } from './clip/clip-tracks.js';
 import { type EdgeEncoder, PIECE_NAMES, smartCutAudioArgs, smartCutEdgeArgs, smartCutJoinArgs, smartCutList, smartCutMiddleArgs } from './clip/smart-cut-args.js';
-import { LISTING_MARGIN_S } from '@framesmith/core/media/frame-listing';
 import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { isExitFailure } from '@framesmith/core/media/run-process';
@@ -21,8 +20,6 @@ import { checkJoins } from './smart-cut-check.js';
 import { h264Recipe, hevcRecipe } from './smart-cut-recipe.js';
 
 export interface SmartCutPlanInput {
-  src: OpenedSource;
-  videoIndex: number;
   timeline: FrameTimeline;
   origin: number;
   fps: number;
@@ -32,20 +29,13 @@ export interface SmartCutPlanInput {
 }
 
 /**
- * The plan, with each keyframe's leading pictures listed first where the source has open GOPs
- * (only HEVC gets this far with them: smartCutBlocker). The listing runs past the end by
- * LISTING_MARGIN_S: the leading pictures of the keyframe that ends the copy come after it.
+ * The plan, with each open-GOP keyframe's leading pictures counted (only HEVC gets this far with
+ * them: smartCutBlocker). The timeline's listing runs past the end by LISTING_MARGIN_S, so the
+ * leading pictures of the keyframe that ends the copy, which come after it, are in it.
  */
-export async function planClipSmartCut(run: Runner, p: SmartCutPlanInput): Promise<SmartCutPlan> {
+export function planClipSmartCut(p: SmartCutPlanInput): SmartCutPlan {
   const keyframes = p.timeline.keyframes.map((k) => k - p.origin);
-  if (p.timeline.openGopKeyframes.length === 0) return planSmartCut(keyframes, p.fps, p.start, p.end);
-  const packets = await run.packets({ input: p.src.input, inputOptions: p.src.inputOptions, streamIndex: p.videoIndex, from: p.origin + p.start, to: p.origin + p.end + LISTING_MARGIN_S });
-  const leading = new Map([...leadingPictures(packets)].map(([pts, n]) => [frameIndexAt(pts, p.origin, p.fps), n]));
-  // Every listed open-GOP keyframe counts as open even when this listing missed its packets.
-  for (const k of p.timeline.openGopKeyframes) {
-    const n = frameIndexAt(k, p.origin, p.fps);
-    if (!leading.get(n)) leading.set(n, Math.max(1, leading.get(n) ?? 0));
-  }
+  const leading = new Map([...p.timeline.leadingPictures].map(([pts, n]) => [frameIndexAt(pts, p.origin, p.fps), n]));
   return planSmartCut(keyframes, p.fps, p.start, p.end, leading);
 }
 

@@ -61,6 +61,13 @@ pts_time=0.040000|dts_time=0.080000|flags=__
 pts_time=0.120000|dts_time=0.120000|flags=__`;
     expect(frameTimeline(parseKeyframeList(open), { origin: 0, fps: 25 }).openGopKeyframes).toEqual([0.08]);
   });
+  it('counts each open-GOP keyframe’s leading pictures: later in decode order, shown before it', () => {
+    const k = (pts: number) => ({ pts, dts: null, key: true });
+    const f = (pts: number | null) => ({ pts, dts: null, key: false });
+    const t = frameTimeline([k(0), f(0.16), f(0.08), f(0.04), k(1), f(0.92), f(0.84), f(null), f(0.88), f(1.2), f(1.04)], { origin: 0, fps: 25 });
+    expect([...t.leadingPictures]).toEqual([[1, 3]]);
+    expect(t.openGopKeyframes).toEqual([1]);
+  });
   it('is off the grid for gaps, duplicates, jitter, missing timestamps or an unknown rate', () => {
     const pkt = (pts: number | null, key = false) => ({ pts, dts: pts, key });
     const on = (ps: ReturnType<typeof pkt>[], fps: number | null = 25, origin = 0) => frameTimeline(ps, { origin, fps }).onGrid;

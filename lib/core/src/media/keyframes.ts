@@ -81,6 +81,8 @@ export interface FrameTimeline {
    * comes before the keyframe: leading pictures of an open GOP, which need the previous GOP.
    */
   openGopKeyframes: number[];
+  /** For each of those: how many leading pictures follow it in decode order (what a smart cut must not copy past). */
+  leadingPictures: Map<number, number>;
   /** Every frame lies within a quarter frame of `origin + n / fps`, with no gap or duplicate. */
   onGrid: boolean;
 }
@@ -94,10 +96,9 @@ export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: n
   const frames: number[] = [];
   const keyframes: number[] = [];
   const keyframePackets: ListedKeyframe[] = [];
-  const openGopKeyframes: number[] = [];
+  const leadingPictures = new Map<number, number>();
   let missingPts = false;
   let currentKey: number | null = null;
-  let currentKeyOpen = false;
   for (const p of packets) {
     if (p.pts === null) {
       missingPts = true;
@@ -108,16 +109,15 @@ export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: n
       keyframes.push(p.pts);
       keyframePackets.push({ pts: p.pts, dts: p.dts });
       currentKey = p.pts;
-      currentKeyOpen = false;
-    } else if (currentKey !== null && !currentKeyOpen && p.pts < currentKey - 1e-6) {
-      currentKeyOpen = true;
-      openGopKeyframes.push(currentKey);
+    } else if (currentKey !== null && p.pts < currentKey - 1e-6) {
+      leadingPictures.set(currentKey, (leadingPictures.get(currentKey) ?? 0) + 1);
     }
   }
+  const openGopKeyframes = [...leadingPictures.keys()];
   frames.sort((a, b) => a - b);
   keyframes.sort((a, b) => a - b);
   keyframePackets.sort((a, b) => a.pts - b.pts);
-  return { frames, keyframes, keyframePackets, openGopKeyframes, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
+  return { frames, keyframes, keyframePackets, openGopKeyframes, leadingPictures, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
 }
 
 function isOnGrid(frames: readonly number[], origin: number, fps: number | null): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipFrameSpan, leadingPictures, planSmartCut, smartCutBlocker, smartCutPaysOff } from './clip-smart-cut.js';
+import { clipFrameSpan, planSmartCut, smartCutBlocker, smartCutPaysOff } from './clip-smart-cut.js';
 
 const gop50 = [0, 2, 4, 6, 8, 10]; // keyframes every 50 frames at 25 fps
 
@@ -67,14 +67,6 @@ describe('planSmartCut with open GOPs', () => {
   });
   it('is the closed-GOP plan when no keyframe has leading pictures', () => {
     expect(planSmartCut(gop25, 25, 0.5, 3.5, new Map([[25, 0]]))).toEqual(planSmartCut(gop25, 25, 0.5, 3.5));
-  });
-});
-
-describe('leadingPictures', () => {
-  it('counts the frames after each keyframe in decode order that are shown before it', () => {
-    const k = (pts: number) => ({ pts, key: true });
-    const f = (pts: number | null) => ({ pts, key: false });
-    expect([...leadingPictures([k(0), f(0.16), f(0.08), f(0.04), k(1), f(0.92), f(0.84), f(null), f(0.88), f(1.2), f(1.04)])]).toEqual([[0, 0], [1, 3]]);
   });
 });
 
