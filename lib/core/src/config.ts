@@ -75,6 +75,8 @@ export interface Timeouts {
   sourceOpenMs: number;
   /** One frame grab or frame listing of an IMAGE or GIF start (never above limits.processTimeoutMs). */
   frameGrabMs: number;
+  /** A VIDEO job's ffprobe runs (source probe, packet listings of source and clip): longer clips list more. */
+  clipProbeMs: number;
 }
 
 /** The GPU worker's nvidia-smi readings and start-up trials (workers/gpu). */
@@ -327,6 +329,7 @@ export function loadConfig(env: Env = process.env): Config {
       livePlaylistReadMs: ranged(env, 'LIVE_PLAYLIST_READ_TIMEOUT_MS', 5_000, 100, 60_000),
       sourceOpenMs: ranged(env, 'SOURCE_OPEN_TIMEOUT_MS', 30_000, 1_000, 600_000),
       frameGrabMs: ranged(env, 'FRAME_GRAB_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+      clipProbeMs: ranged(env, 'CLIP_PROBE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
     },
     temporalRegisterSearchAttributes: bool(env, 'TEMPORAL_REGISTER_SEARCH_ATTRIBUTES', false),
     outboundAllow: outboundAllow(env),

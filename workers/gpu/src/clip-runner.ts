@@ -7,8 +7,6 @@ import type { VideoPacket } from '@framesmith/core/media/keyframes';
 import { runProcess } from '@framesmith/core/media/run-process';
 import type { JobContext } from '@framesmith/worker-kit/activity-kit';
 
-/** ffprobe runs (source probe, packet listings): a bound of their own, below the job's. */
-export const PROBE_TIMEOUT_MS = 60_000;
 /** Our own scratch files: nothing but the file protocol. */
 export const FILE_ONLY = ['-protocol_whitelist', 'file'];
 
@@ -69,6 +67,6 @@ export class Runner {
   }
 
   private get listing() {
-    return { ffprobePath: this.deps.config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS, signal: this.ctx.signal };
+    return { ffprobePath: this.deps.config.ffprobePath, timeoutMs: this.deps.config.timeouts.clipProbeMs, signal: this.ctx.signal };
   }
 }

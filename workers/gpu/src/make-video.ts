@@ -20,7 +20,7 @@ import { type ClipTracks, selectClipTracks, TrackSelectionError } from './clip/c
 import { streamFacts } from './clip/stream-facts.js';
 import { CPU_STRATEGY, type VideoStrategy } from './clip/video-strategy.js';
 import type { ClipJob, MadeClip } from './clip-job.js';
-import { PROBE_TIMEOUT_MS, Runner } from './clip-runner.js';
+import { Runner } from './clip-runner.js';
 import { exactClip } from './exact-clip.js';
 import { keyframeClip } from './keyframe-clip.js';
 import { verifyClip } from './verify-clip.js';
@@ -42,7 +42,7 @@ export interface MakeVideoDeps {
 export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
   const strategy = (deps.chooseStrategy ?? (() => CPU_STRATEGY))();
-  const src = await openJobSource(config, storage, job.source, ctx, PROBE_TIMEOUT_MS);
+  const src = await openJobSource(config, storage, job.source, ctx, config.timeouts.clipProbeMs);
   ctx.progress(0.02, { phase: 'probe' });
 
   // --- times and limits ------------------------------------------------------------------
@@ -94,7 +94,7 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
     from,
     to: sourceTime(origin, end) + LISTING_MARGIN_S,
     firstFrom: firstListingFrom(seekable, from),
-    timeoutMs: PROBE_TIMEOUT_MS,
+    timeoutMs: config.timeouts.clipProbeMs,
     signal: ctx.signal,
   });
   if (timeline.frames.length === 0) throw new BadInputError('the source has no video frames in the requested range');

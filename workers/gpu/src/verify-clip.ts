@@ -12,7 +12,7 @@ import { framecrcWindowsArgs, JOIN_PROBE_FRAMES, parseFramecrcStreams, shortWind
 import { listPackets } from '@framesmith/core/media/frame-listing';
 import type { VideoPacket } from '@framesmith/core/media/keyframes';
 import { ProcessCancelledError, ProcessError, ProcessTimeoutError, runProcess } from '@framesmith/core/media/run-process';
-import { FILE_ONLY, PROBE_TIMEOUT_MS } from './clip-runner.js';
+import { FILE_ONLY } from './clip-runner.js';
 
 export interface VerifyClipInput {
   /** The finished clip, in scratch. */
@@ -47,7 +47,7 @@ export async function verifyClip(config: Config, signal: AbortSignal, o: VerifyC
   const packets =
     o.packets ??
     (await readBack('cannot be read back', () =>
-      listPackets({ ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS, signal }, { input: o.file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null }),
+      listPackets({ ffprobePath: config.ffprobePath, timeoutMs: config.timeouts.clipProbeMs, signal }, { input: o.file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null }),
     ));
   const problem = checkClipCoverage({ ...o.expect, times: packets.map((p) => p.pts ?? Number.NaN) });
   if (problem) throw clipFailure(problem);
