@@ -197,6 +197,16 @@ if [[ -f "$WORK/default.yaml" ]]; then
     "$CHARTCHECK" keda -expect 2 "$WORK/mismatch.yaml"
 fi
 
+# Runs one check function (its own output explains a failure) and counts it.
+run_check() {
+  local rc
+  set +e
+  "$1"
+  rc=$?
+  set -e
+  if [[ $rc -eq 0 ]]; then log "ok: $2"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
 # Object storage (ci/s3-values.yaml): no pod mounts a shared volume and no claim is rendered.
 s3_check() {
   local out="$WORK/s3.yaml"
@@ -204,11 +214,7 @@ s3_check() {
   if grep -Eq 'kind: PersistentVolumeClaim|claimName:|STORAGE_ROOT' "$out"; then echo "s3: the shared volume is still rendered"; return 1; fi
   grep -q 'STORAGE_URL: "s3://' "$out" || { echo "s3: no STORAGE_URL in the ConfigMap"; return 1; }
 }
-set +e
-s3_check
-rc=$?
-set -e
-if [[ $rc -eq 0 ]]; then log "ok: with objectStorage.url no PersistentVolumeClaim or shared mount"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+run_check s3_check "with objectStorage.url no PersistentVolumeClaim or shared mount"
 
 # Dockerfiles: npm ci needs every workspace's package.json next to the lockfile.
 dockerfile_check() {
@@ -223,11 +229,7 @@ dockerfile_check() {
   done
   return $missing
 }
-set +e
-dockerfile_check
-rc=$?
-set -e
-if [[ $rc -eq 0 ]]; then log "ok: Dockerfiles copy every workspace package.json"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+run_check dockerfile_check "Dockerfiles copy every workspace package.json"
 
 # Images with ffmpeg use Framesmith's minimal build (scripts/gpu-kit), never a distribution's.
 ffmpeg_image_check() {
@@ -240,11 +242,7 @@ ffmpeg_image_check() {
   done
   return $bad
 }
-set +e
-ffmpeg_image_check
-rc=$?
-set -e
-if [[ $rc -eq 0 ]]; then log "ok: images build the minimal ffmpeg (scripts/gpu-kit/ffmpeg-configure.txt)"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+run_check ffmpeg_image_check "images build the minimal ffmpeg (scripts/gpu-kit/ffmpeg-configure.txt)"
 
 # Images run compiled JavaScript: CMD and the chart's args start dist/main.js with the condition
 # that resolves the workspace packages to dist/, and no runtime stage copies TypeScript sources.
@@ -265,11 +263,7 @@ compiled_image_check() {
   fi
   return $bad
 }
-set +e
-compiled_image_check
-rc=$?
-set -e
-if [[ $rc -eq 0 ]]; then log "ok: images and chart run compiled dist/main.js"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+run_check compiled_image_check "images and chart run compiled dist/main.js"
 
 log "done in $((SECONDS - started))s (helm $HELM_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes v$K8S_VERSION, KEDA $KEDA_VERSION)"
 echo "validate: $passed passed, $failed failed"
