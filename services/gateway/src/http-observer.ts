@@ -31,9 +31,11 @@ function fallbackRoute(pathname: string): string {
 
 /** `pathname`: the request's path, parsed once by the server for this and its routing. */
 export function observeHttp(req: IncomingMessage, res: ServerResponse, pathname: string, handle: () => void): void {
+  // Connect and gRPC-Web calls get their context, id and log line from the RPC observer: entering
+  // a context here too would make a second id for a call that sent none.
+  if (RPC_PATH.test(pathname)) return handle();
   const txn = transactionIdFrom(req.headers['x-transaction-id']);
   res.setHeader('X-Transaction-ID', txn);
-  if (RPC_PATH.test(pathname)) return withLogContext({ txn }, handle);
   const started = process.hrtime.bigint();
   res.once('close', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
