@@ -3,7 +3,7 @@
 // cancellation signal handed to the process runner, metrics, and the decision of which
 // failures are worth a retry, made here where the error is born.
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { SourceError } from '@framesmith/core/media/open-source';
+import { SourceError } from '@framesmith/core/media/source-errors';
 import { BinaryMissingError, ProcessCancelledError, ProcessError, ProcessTimeoutError } from '@framesmith/core/media/run-process';
 import { ffmpegSpeed, jobDuration, jobsInFlight, jobsTotal, queueWait } from '@framesmith/core/ops/metrics';
 import { clampProgress, FAILURE_TYPE, type HeartbeatProgress, heartbeatIntervalMs } from '@framesmith/core/temporal/activity-policy';

@@ -2,7 +2,7 @@
 // concurrency: NVDEC+NVENC, NVDEC+libx264 (Hopper has no NVENC), or the CPU.
 import { availableParallelism } from 'node:os';
 import type { HwAccel } from '@framesmith/core/config';
-import { CPU_STRATEGY, type VideoStrategy } from './clip/video-strategy.js';
+import { CPU_STRATEGY, gpuStrategy, type VideoStrategy } from './clip/video-strategy.js';
 import type { GpuCapabilities } from './gpu-trials.js';
 
 /** HWACCEL=required and no GPU passed the NVDEC trial: the worker must not start. */
@@ -32,13 +32,6 @@ export function chooseStrategy(caps: GpuCapabilities, hwAccel: HwAccel, slot: nu
   }
   const gpu = usable[((Math.trunc(slot) % n) + n) % n]!;
   return gpuStrategy(gpu.index, gpu.nvenc);
-}
-
-/** NVDEC on `gpu`, encoding on its NVENC when that works, else libx264. */
-export function gpuStrategy(gpu: number, nvenc: boolean): VideoStrategy {
-  return nvenc
-    ? { name: 'nvdec-nvenc', decode: 'nvdec', encode: 'nvenc', gpu }
-    : { name: 'nvdec-x264', decode: 'nvdec', encode: 'libx264', gpu };
 }
 
 function whyNoGpu(caps: GpuCapabilities): string {

@@ -15,8 +15,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '@framesmith/core/media/run-process';
-import { decodeArgs, encodeArgs } from './clip/video-strategy.js';
-import { gpuStrategy } from './choose-strategy.js';
+import { decodeArgs, encodeArgs, gpuStrategy } from './clip/video-strategy.js';
 import type { GpuInfo } from './parse-nvidia-smi.js';
 import type { ReadGpus } from './read-gpus.js';
 

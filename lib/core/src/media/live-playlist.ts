@@ -7,7 +7,8 @@ import type { EgressPolicy } from '../net/egress-policy.js';
 import type { Storage } from '../storage.js';
 import type { HlsMediaPlaylist } from './hls-playlist.js';
 import { liveWindow, type LiveWindow } from './live-window.js';
-import { isPlaylistPath, SourceError } from './open-source.js';
+import { isPlaylistPath } from './open-source.js';
+import { SourceError } from './source-errors.js';
 import { fetchRemotePlaylist } from './remote-source.js';
 import { readStoredPlaylist, StoredPlaylistError } from './stored-playlist.js';
 

@@ -15,23 +15,8 @@ import { readStoredPlaylist, StoredPlaylistError, writePrivatePlaylist } from '.
 import { type TrackInfo, tracksFromFfprobe } from './track-info.js';
 import { egressPolicyFromConfig } from '../net/egress-config.js';
 import { createEgressPolicy, type EgressPolicy } from '../net/egress-policy.js';
+import { SourceError, SourceUnavailableError } from './source-errors.js';
 import { checkRemoteSource, fetchRemotePlaylist, openRemoteInput, type RemoteInput, remoteFailure } from './remote-source.js';
-
-/** A source that cannot be used: bad media, unsafe playlist, missing file. Never worth a retry. */
-export class SourceError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SourceError';
-  }
-}
-
-/** The origin could not be reached (network error, 5xx): worth a retry, unlike SourceError. */
-export class SourceUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SourceUnavailableError';
-  }
-}
 
 // ffmpeg's words for an origin that failed, not a stream that is bad.
 const TRANSIENT_STDERR = /Connection refused|Connection reset|Connection timed out|timed out|Server returned 5\d\d|Network is unreachable|End of file/i;

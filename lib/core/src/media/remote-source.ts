@@ -9,7 +9,7 @@ import { describeNetworkError, networkErrorCode, TRANSIENT_NETWORK_CODES } from 
 import { ffmpegNetworkFailure } from '../domain/failure-reason.js';
 import { HlsPlaylistError, type HlsMediaPlaylist, parseHlsPlaylist, vodSnapshot } from './hls-playlist.js';
 import { checkPlaylistUris } from './hls-uri-check.js';
-import { SourceError, SourceUnavailableError } from './open-source.js';
+import { SourceError, SourceUnavailableError } from './source-errors.js';
 
 // As strict as before, plus `httpproxy`: ffmpeg's tls protocol reaches the proxy through it
 // (CONNECT); it is never a protocol a URL of ours can name (only http(s) sourceUrls and

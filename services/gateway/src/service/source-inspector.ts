@@ -5,7 +5,8 @@
 import type { Config } from '@framesmith/core/config';
 import type { SourceRef } from '@framesmith/core/domain/job';
 import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
-import { openSource, type OpenedSource, SourceError, SourceUnavailableError } from '@framesmith/core/media/open-source';
+import { openSource, type OpenedSource } from '@framesmith/core/media/open-source';
+import { SourceError, SourceUnavailableError } from '@framesmith/core/media/source-errors';
 import { ApiError } from '@framesmith/core/errors';
 import { instantToOffset } from '@framesmith/core/media/hls-instant';
 import type { HlsMediaPlaylist } from '@framesmith/core/media/hls-playlist';

@@ -14,6 +14,13 @@ export interface VideoStrategy {
 
 export const CPU_STRATEGY: VideoStrategy = { name: 'cpu', decode: 'cpu', encode: 'libx264', gpu: null };
 
+/** NVDEC on `gpu`, encoding on its NVENC when that works, else libx264. */
+export function gpuStrategy(gpu: number, nvenc: boolean): VideoStrategy {
+  return nvenc
+    ? { name: 'nvdec-nvenc', decode: 'nvdec', encode: 'nvenc', gpu }
+    : { name: 'nvdec-x264', decode: 'nvdec', encode: 'libx264', gpu };
+}
+
 /** Input options that select the decoder (before `-i`). Frames come back to system memory so CPU filters and libx264 work on every path. */
 export function decodeArgs(s: VideoStrategy): string[] {
   return s.decode === 'nvdec' ? ['-hwaccel', 'cuda', '-hwaccel_device', String(s.gpu ?? 0)] : [];
