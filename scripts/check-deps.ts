@@ -204,9 +204,12 @@ export function checkDeps(root: string): string[] {
   for (const p of Object.keys(rootManifest.dependencies ?? {}).sort()) {
     problems.push(`root: ${p} is in the root's "dependencies", which every image installs: make it a devDependency, or a dependency of the workspace that imports it`);
   }
-  const names = new Set((rootManifest.workspaces ?? []).map((ws) => read(path.join(ws, 'package.json')).name ?? ws));
-  for (const ws of rootManifest.workspaces ?? []) {
-    problems.push(...checkWorkspace(ws, read(path.join(ws, 'package.json')), usesOf(path.join(root, ws)), rootDev, names));
+  // Each workspace's manifest, read once: its checks, the workspace names and what they declare.
+  const workspaces = (rootManifest.workspaces ?? []).map((ws) => ({ ws, manifest: read(path.join(ws, 'package.json')) }));
+  const workspaceNames = new Set(workspaces.flatMap(({ manifest }) => (manifest.name ? [manifest.name] : [])));
+  const workspaceDeps = new Set(workspaces.flatMap(({ manifest }) => Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })));
+  for (const { ws, manifest } of workspaces) {
+    problems.push(...checkWorkspace(ws, manifest, usesOf(path.join(root, ws)), rootDev, workspaceNames));
   }
   // The root's own code: scripts, tests, the bench and the config files.
   const rootUses = new Set<string>();
@@ -214,13 +217,6 @@ export function checkDeps(root: string): string[] {
   for (const file of rootFiles) {
     const { value, type } = importsOf(file, readFileSync(file, 'utf8'));
     for (const p of [...value, ...type]) rootUses.add(p);
-  }
-  const workspaceNames = new Set<string>();
-  const workspaceDeps = new Set<string>();
-  for (const ws of rootManifest.workspaces ?? []) {
-    const m = read(path.join(ws, 'package.json'));
-    if (m.name) workspaceNames.add(m.name);
-    for (const p of Object.keys({ ...m.dependencies, ...m.devDependencies })) workspaceDeps.add(p);
   }
   for (const p of [...rootUses].sort()) {
     // The root's code drives the workspaces: their packages and dependencies are installed with them.
