@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createStorage } from '@framesmith/core/storage';
 import { makeDemoVideo } from './stack/demo-media.js';
-import { freePort } from './stack/free-port.js';
+import { freePort, waitForHttp } from './stack/free-port.js';
 import { startStack } from './stack/start-stack.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -47,14 +47,11 @@ function startCompiled(name: Name, metricsPort: number): ChildProcess {
   return child;
 }
 
+/** The stack's readiness poll (scripts/stack/free-port.ts), with the process's output on failure. */
 async function waitOk(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before ${url} answered:\n${output[name]?.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`${name}: ${url} did not answer within 180 s:\n${output[name]?.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await waitForHttp(url, 180_000, () => child.exitCode === null).catch((err: Error) => {
+    throw new Error(`${name} (exit ${child.exitCode}): ${err.message}:\n${output[name]?.slice(-3000)}`);
+  });
 }
 
 function say(msg: string) {

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '@framesmith/core/config';
 import { formatError } from '@framesmith/core/ops/format-error';
 import { processLogger } from '@framesmith/core/ops/logger';
 import { SEARCH_ATTRIBUTES, PRIORITY_LEVELS } from '@framesmith/core/temporal/names';
-import { freePort, waitForPort } from './free-port.js';
+import { freePort, waitForHttp, waitForPort } from './free-port.js';
 import { supervise, type Supervised } from './supervise.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 
@@ -307,15 +307,4 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await stop();
     throw err;
   }
-}
-
-async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`the process behind ${url} exited during start-up`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
