@@ -10,7 +10,8 @@ import { formatSeconds, summarize } from '../lib/stats.js';
 import { judge } from '../lib/targets.js';
 import { profileVideo } from '../lib/worker-profile.js';
 
-const offset = (t: string) => {
+/** Seconds of a request time that must be an offset (not a wall-clock time). */
+export const offset = (t: string) => {
   const c = parseClipTime(t);
   if (c?.kind !== 'offset') throw new Error(`not an offset: ${t}`);
   return c.seconds;

@@ -7,25 +7,19 @@
 // request must reach COMPLETED with its output in storage.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { formatOffset, parseClipTime } from '@framesmith/core/time';
+import { formatOffset } from '@framesmith/core/time';
 import { countKinds, type MixedJob, mixedPlan } from '../lib/mixed-plan.js';
 import type { Asset } from '../lib/rest-client.js';
 import { timeCommand } from '../lib/media-checks.js';
 import { type BenchContext, pool, ratioText, type Scenario, type ScenarioOutcome, seconds, sleep } from '../lib/scenario.js';
 import { judge } from '../lib/targets.js';
-import { clipFrames, reencodeByHand, videoRequest } from './clip.js';
+import { clipFrames, offset, reencodeByHand, videoRequest } from './clip.js';
 import { gifByHand, gifRequest, type GifSpec } from './gif.js';
 import { grabByHand } from './image.js';
 
 /** POSTs in flight at once, as B5 and B7 post their batches. */
 const POSTS_IN_FLIGHT = 8;
 const POLL_MS = 200;
-
-const offset = (t: string) => {
-  const c = parseClipTime(t);
-  if (c?.kind !== 'offset') throw new Error(`not an offset: ${t}`);
-  return c.seconds;
-};
 
 interface Timed {
   job: MixedJob;
