@@ -56,11 +56,6 @@ export class Runner {
     return listPackets(this.listing, { input: file, inputOptions: FILE_ONLY, streamIndex: 0, interval: null });
   }
 
-  /** Presentation times of the video packets of a finished clip, in decode order (no decoding). */
-  async packetTimes(file: string): Promise<number[]> {
-    return (await this.clipPackets(file)).map((p) => p.pts ?? Number.NaN);
-  }
-
   /** The video packets of a source between two of its times, in decode order (no decoding). */
   async packets(o: { input: string; inputOptions: string[]; streamIndex: number; from: number; to: number }): Promise<VideoPacket[]> {
     return listPackets(this.listing, { input: o.input, inputOptions: o.inputOptions, streamIndex: o.streamIndex, interval: { from: o.from, to: o.to } });

@@ -3,6 +3,7 @@
 // and by a full re-encode of the span otherwise.
 import { rm } from 'node:fs/promises';
 import { log } from '@framesmith/core/ops/lifecycle';
+import type { VideoPacket } from '@framesmith/core/media/keyframes';
 import { decodeStart, frameOnScreen, justBefore, keyframeAtOrBefore } from '@framesmith/core/media/source-clock';
 import { BadInputError } from '@framesmith/worker-kit/activity-kit';
 import { smartCutBlocker, smartCutPaysOff } from './clip/clip-smart-cut.js';
@@ -20,7 +21,7 @@ export async function exactClip(c: ClipJob, smartCutMinCopiedPixels: number): Pr
     expect: { frameSeconds: frameSeconds(c), start, end, firstFrame: span.first - origin, clockStart: job.copyTs ? span.first : 0, exactCount: span.count, startGap: shown.previous === null ? null : span.first - shown.previous },
   };
   const fallback = await trySmartCut(c, span, smartCutMinCopiedPixels);
-  if (fallback === null) return { used: 'smart-cut', check };
+  if (typeof fallback !== 'string') return { used: 'smart-cut', check: { ...check, packets: fallback.packets } };
 
   log('worker-gpu', 'clip re-encoded in full', { assetId: job.assetId, reason: fallback });
   c.ctx.progress(c.run.at, { phase: 'full-reencode', fallbackReason: fallback });
@@ -33,8 +34,8 @@ export async function exactClip(c: ClipJob, smartCutMinCopiedPixels: number): Pr
   return { used: 'full-reencode', fallbackReason: fallback, check: { ...check, packets } };
 }
 
-/** Makes the clip by smart cut; returns null when done, or why a full re-encode is needed. */
-async function trySmartCut(c: ClipJob, span: ExactSpan, minCopiedPixels: number): Promise<string | null> {
+/** Makes the clip by smart cut; returns its packets when done, or why a full re-encode is needed. */
+async function trySmartCut(c: ClipJob, span: ExactSpan, minCopiedPixels: number): Promise<string | { packets: VideoPacket[] }> {
   const { timeline, origin, fps, start, end, primary } = c;
   const blocker = smartCutBlocker({
     codec: primary.codec,

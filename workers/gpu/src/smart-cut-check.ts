@@ -4,7 +4,7 @@
 // and the source's in another, side by side.
 import type { SmartCutPlan } from './clip/clip-smart-cut.js';
 import { checkJoinedClip, type DecodedWindow, framecrcWindowsArgs, JOIN_PROBE_FRAMES, joinWindows, parseFramecrcStreams } from './clip/clip-verify.js';
-import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
+import { type FrameTimeline, frameIndexAt, type VideoPacket } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { FILE_ONLY, type Runner } from './clip-runner.js';
 
@@ -21,8 +21,11 @@ export interface JoinCheckInput {
   at: (n: number) => number;
 }
 
-/** Why the joined clip is not what the plan promised, or null. */
-export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string | null> {
+/**
+ * Why the joined clip is not what the plan promised, or its packets (listed once: the final
+ * verification reuses them).
+ */
+export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string | { packets: VideoPacket[] }> {
   const { plan, timeline, origin, fps } = s;
   const n = plan.clip.count;
   const middleEnd = plan.middle.first + plan.middle.count;
@@ -51,13 +54,14 @@ export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string
   // The source's decode does not depend on the clip: it runs while the clip's packets are listed.
   const copied = decode(s.src.input, s.src.inputOptions, String(s.videoIndex), sourceGops.map(([from, to]) => ({ at: from - plan.clip.first, from: s.at(from), frames: to - from })));
   copied.catch(() => {}); // handled below; a failure while the listing runs must not go unhandled
-  let times: number[];
+  let packets: VideoPacket[];
   try {
-    times = (await run.packetTimes(s.output)).sort((a, b) => a - b);
+    packets = await run.clipPackets(s.output);
   } catch (err) {
     await copied.catch(() => {});
     throw err;
   }
+  const times = packets.map((p) => p.pts ?? Number.NaN).sort((a, b) => a - b);
   if (times.length !== n) {
     await copied.catch(() => {});
     return `it has ${times.length} frames, expected ${n}`;
@@ -66,5 +70,5 @@ export async function checkJoins(run: Runner, s: JoinCheckInput): Promise<string
     decode(s.output, FILE_ONLY, 'v:0', windows.map((w) => ({ at: w.at, from: w.at === 0 ? null : times[w.at]!, frames: w.count }))),
     copied,
   ]);
-  return checkJoinedClip({ times, frameCount: n, fps, decoded, copied: copiedWindows });
+  return checkJoinedClip({ times, frameCount: n, fps, decoded, copied: copiedWindows }) ?? { packets };
 }

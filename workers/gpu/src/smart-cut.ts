@@ -10,7 +10,7 @@ import type { VideoJob } from '@framesmith/core/domain/job';
 import { type FrameSpan, planSmartCut, type SmartCutPlan } from './clip/clip-smart-cut.js';
 import type { ClipTracks } from './clip/clip-tracks.js';
 import { type EdgeEncoder, PIECE_NAMES, smartCutAudioArgs, smartCutEdgeArgs, smartCutJoinArgs, smartCutList, smartCutMiddleArgs } from './clip/smart-cut-args.js';
-import { type FrameTimeline, frameIndexAt } from '@framesmith/core/media/keyframes';
+import { type FrameTimeline, frameIndexAt, type VideoPacket } from '@framesmith/core/media/keyframes';
 import type { OpenedSource } from '@framesmith/core/media/open-source';
 import { isExitFailure } from '@framesmith/core/media/run-process';
 import { copyStart, decodeStart, type InputStart, keyframeAtOrBefore, seeksByIndex } from '@framesmith/core/media/source-clock';
@@ -53,8 +53,8 @@ export interface SmartCutInput {
   output: string;
 }
 
-/** Makes the clip by smart cut; returns null when done, or why it fell back. */
-export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | null> {
+/** Makes the clip by smart cut; returns its packets (as its check listed them) when done, or why it fell back. */
+export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | { packets: VideoPacket[] }> {
   const { src, plan, timeline, origin, fps } = s;
   const videoIndex = s.tracks.video[0]!.index;
   // Frame n's time as ffprobe printed it, so seeks match ffmpeg's own rounding exactly.
@@ -145,7 +145,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
     );
     const joined = await checkJoins(run, { src, videoIndex, plan, timeline, origin, fps, output: s.output, at });
     run.advance(share(0.25 * (editFrames + plan.middle.count)));
-    return joined === null ? null : `the joined clip failed its check: ${joined}`;
+    return typeof joined === 'string' ? `the joined clip failed its check: ${joined}` : joined;
   } catch (err) {
     if (!isExitFailure(err)) throw err;
     return `a smart-cut step failed: ${err.message}`;
