@@ -4,6 +4,11 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { FAILURE_TYPE, MEDIA_NON_RETRYABLE, type WorkflowTimeouts } from '@framesmith/core/temporal/activity-policy';
 
+/** The exponential backoff every retried kind (and the webhook's delivery) shares: doubling from its first interval up to its cap. */
+export function backoff(t: { retryInitialMs: number; retryMaxIntervalMs: number }) {
+  return { initialInterval: t.retryInitialMs, backoffCoefficient: 2, maximumInterval: t.retryMaxIntervalMs };
+}
+
 /**
  * Local activities in the orchestrator (state writes, the webhook's read): one short PostgreSQL
  * statement each, run where the database is, which saves a task-queue round trip per call. They
@@ -13,7 +18,7 @@ import { FAILURE_TYPE, MEDIA_NON_RETRYABLE, type WorkflowTimeouts } from '@frame
 export function localActivityOptions(t: WorkflowTimeouts['local']): LocalActivityOptions {
   return {
     startToCloseTimeout: t.startToCloseMs,
-    retry: { initialInterval: t.retryInitialMs, backoffCoefficient: 2, maximumInterval: t.retryMaxIntervalMs },
+    retry: backoff(t),
   };
 }
 
@@ -23,7 +28,7 @@ export function mediaActivityOptions(t: WorkflowTimeouts['media'], taskQueue: st
     taskQueue,
     heartbeatTimeout: t.heartbeatMs,
     startToCloseTimeout: t.startToCloseMs,
-    retry: { initialInterval: t.retryInitialMs, backoffCoefficient: 2, maximumInterval: t.retryMaxIntervalMs, maximumAttempts: t.maxAttempts, nonRetryableErrorTypes: MEDIA_NON_RETRYABLE },
+    retry: { ...backoff(t), maximumAttempts: t.maxAttempts, nonRetryableErrorTypes: MEDIA_NON_RETRYABLE },
     priority: { priorityKey },
   };
 }
@@ -32,7 +37,7 @@ export function mediaActivityOptions(t: WorkflowTimeouts['media'], taskQueue: st
 export function liveReadOptions(t: WorkflowTimeouts['liveRead']): ActivityOptions {
   return {
     startToCloseTimeout: t.startToCloseMs,
-    retry: { initialInterval: t.retryInitialMs, backoffCoefficient: 2, maximumInterval: t.retryMaxIntervalMs, maximumAttempts: t.maxAttempts, nonRetryableErrorTypes: [FAILURE_TYPE.source] },
+    retry: { ...backoff(t), maximumAttempts: t.maxAttempts, nonRetryableErrorTypes: [FAILURE_TYPE.source] },
   };
 }
 

@@ -10,7 +10,7 @@ import type { AssetWorkflowInput } from '@framesmith/core/domain/job';
 import { DEFAULT_WORKFLOW_TIMEOUTS, FAILURE_TYPE, type WorkflowTimeouts } from '@framesmith/core/temporal/activity-policy';
 import { SA, webhookWorkflowId } from '@framesmith/core/temporal/names';
 import type { WebhookActivities } from './activity-types.js';
-import { localActivityOptions } from './activity-options.js';
+import { backoff, localActivityOptions } from './activity-options.js';
 
 export interface WebhookWorkflowInput {
   assetId: string;
@@ -36,12 +36,7 @@ export async function webhookWorkflow(input: WebhookWorkflowInput): Promise<Webh
     // The 24 h budget covers every attempt and the waits between them; after it the
     // workflow fails, visibly, with the last attempt's error.
     scheduleToCloseTimeout: prepared.retryForMs,
-    retry: {
-      initialInterval: prepared.retryInitialMs,
-      backoffCoefficient: 2,
-      maximumInterval: prepared.retryMaxIntervalMs,
-      nonRetryableErrorTypes: [FAILURE_TYPE.webhookRefused],
-    },
+    retry: { ...backoff(prepared), nonRetryableErrorTypes: [FAILURE_TYPE.webhookRefused] },
   });
   const r = await send.deliverWebhook({ url: input.callbackUrl, deliveryId, event: prepared.event, body: prepared.body });
   return { delivered: true, deliveryId, ...r };
