@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { link, copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess } from '@framesmith/core/media/run-process';
+import { hlsVodArgs } from '../../scripts/stack/demo-media.js';
 
 export interface MediaSpec {
   seconds: number;
@@ -43,14 +44,6 @@ export function sourceArgs(spec: MediaSpec, out: string): string[] {
   ];
 }
 
-export function hlsArgs(mp4: string, dir: string): string[] {
-  return [
-    '-nostdin', '-hide_banner', '-v', 'error', '-y', '-i', mp4,
-    '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_flags', 'program_date_time',
-    '-hls_segment_filename', path.join(dir, 'seg%05d.ts'), path.join(dir, 'index.m3u8'),
-  ];
-}
-
 export async function ensureBenchMedia(cacheDir: string, spec: MediaSpec, log: (m: string) => void): Promise<BenchMedia> {
   const key = `testsrc2-${spec.width}x${spec.height}-${spec.fps}fps-${spec.seconds}s-g${spec.gopFrames}`;
   const mp4 = path.join(cacheDir, `${key}.mp4`);
@@ -69,7 +62,7 @@ export async function ensureBenchMedia(cacheDir: string, spec: MediaSpec, log: (
     const tmpDir = `${hlsDir}.partial`;
     await rm(tmpDir, { recursive: true, force: true });
     await mkdir(tmpDir, { recursive: true });
-    await runProcess('ffmpeg', hlsArgs(mp4, tmpDir), { timeoutMs: 3600_000 });
+    await runProcess('ffmpeg', hlsVodArgs(mp4, tmpDir, { segmentSeconds: 2, programDateTime: true, digits: 5 }), { timeoutMs: 3600_000 });
     await rm(hlsDir, { recursive: true, force: true });
     await rename(tmpDir, hlsDir);
   }
