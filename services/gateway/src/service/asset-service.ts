@@ -16,8 +16,6 @@ import { JobViews } from './job-views.js';
 import type { SourceInspector } from './source-inspector.js';
 import { AssetWatcher } from './watch-asset.js';
 
-export type { JobControl, SyncResult } from './job-control.js';
-
 export interface AssetServiceDeps {
   config: Config;
   repo: Repo;
