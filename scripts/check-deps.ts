@@ -10,13 +10,6 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 
-/**
- * Per workspace: packages its shipped code uses without an import the scan sees, and why.
- * (Packages used by path through `createRequire(...).resolve()`, such as gifski's binary in
- * workers/cpu, are seen by the scan and need no entry.)
- */
-const USED_WITHOUT_IMPORT: Record<string, Record<string, string>> = {};
-
 /** Root devDependencies that nothing imports (commands, plugins, a pin), and why. */
 const ROOT_NOT_IMPORTED: Record<string, string> = {
   // Makes npm place one protobufjs 8 at the top of node_modules, shared by the Temporal
@@ -167,8 +160,8 @@ export function checkWorkspace(ws: string, manifest: Manifest, uses: Uses, rootD
   const problems: string[] = [];
   const deps = manifest.dependencies ?? {};
   const devDeps = manifest.devDependencies ?? {};
-  const byPath = USED_WITHOUT_IMPORT[ws] ?? {};
-  const runtime = new Set([...uses.runtime, ...Object.keys(byPath)]);
+  // Packages used by path (createRequire(...).resolve(), e.g. gifski's binary) are value imports to the scan.
+  const runtime = uses.runtime;
   for (const p of [...runtime].sort()) {
     if (!(p in deps)) problems.push(`${ws}: ${p} is imported by src/ but not in "dependencies"${p in devDeps ? ' (it is a devDependency, which images omit)' : ''}`);
   }
