@@ -55,11 +55,12 @@ async function activitySlots(metricsPort: number): Promise<number | null> {
 async function slots(ctx: BenchContext): Promise<{ cpu: number; gpu: number; from: string }> {
   const cpuPorts = ctx.workers?.running().map((w) => w.metricsPort) ?? [];
   const cpuRead = cpuPorts.length ? await Promise.all(cpuPorts.map(activitySlots)) : [];
-  const cpu = cpuRead.length && cpuRead.every((v) => v !== null) ? cpuRead.reduce((a, b) => a! + b!, 0)! : ctx.cpuConcurrency;
+  const cpuFromMetrics = cpuRead.length > 0 && cpuRead.every((v) => v !== null);
+  const cpu = cpuFromMetrics ? cpuRead.reduce((a, b) => a! + b!, 0)! : ctx.cpuConcurrency;
   const gpuPort = ctx.stack?.metricsPorts['worker-gpu'];
   const gpuRead = gpuPort ? await activitySlots(gpuPort) : null;
   const gpu = gpuRead ?? 1;
-  const from = `CPU ${cpu} (${cpuRead.length && cpuRead.every((v) => v !== null) ? 'its workers’ /metrics' : 'CPU_CONCURRENCY'}), GPU ${gpu} (${gpuRead !== null ? 'its worker’s /metrics' : 'assumed: no metrics port known'})`;
+  const from = `CPU ${cpu} (${cpuFromMetrics ? 'its workers’ /metrics' : 'CPU_CONCURRENCY'}), GPU ${gpu} (${gpuRead !== null ? 'its worker’s /metrics' : 'assumed: no metrics port known'})`;
   return { cpu, gpu, from };
 }
 
@@ -159,7 +160,7 @@ export const mixedLoad: Scenario = {
         `last IMAGE/GIF done: pipeline ${seconds(pipe.cpuLane * 1000)}, raw ${seconds(hand.cpuLane * 1000)}; last VIDEO done: pipeline ${seconds(pipe.gpuLane * 1000)}, raw ${seconds(hand.gpuLane * 1000)} (VIDEO raw is B3's full re-encode, the pipeline's a smart cut)`,
         ...pipe.lost.slice(0, 5).map((l) => `lost: ${l}`),
       ],
-      data: { requests: n, kinds, slots: s, throughput: tp, ratio, pipeline: { ...pipe, lost: pipe.lost }, raw: hand, clipSeconds: m.clipSeconds, deadlineSeconds: m.deadlineSeconds },
+      data: { requests: n, kinds, slots: s, throughput: tp, ratio, pipeline: pipe, raw: hand, clipSeconds: m.clipSeconds, deadlineSeconds: m.deadlineSeconds },
     };
   },
 };
