@@ -41,7 +41,7 @@ async function trySmartCut(c: ClipJob, span: ExactSpan, minCopiedPixels: number)
     codec: primary.codec,
     videoTracks: c.tracks.video.length,
     onGrid: timeline.onGrid && fps !== null,
-    openGop: timeline.openGopKeyframes.length > 0,
+    openGop: timeline.leadingPictures.size > 0,
   });
   if (blocker !== null) return blocker;
   // On the grid: the end is clamped to the last listed frame, so the plan cannot ask for

@@ -70,7 +70,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
   // from a seek to t, except before an open GOP's leading pictures (its seek goes by decode
   // time): the edges then decode from the keyframe before them. MPEG-TS and HLS land on a
   // keyframe only from its DTS (source-clock.ts), for the copied middle too.
-  const open = timeline.openGopKeyframes.length > 0;
+  const open = timeline.leadingPictures.size > 0;
   const indexed = seeksByIndex(src.probe.formatName);
   const source = { formatName: src.probe.formatName, containerStart: src.probe.startSeconds };
   const keyAt = (t: number) => keyframeAtOrBefore(timeline.keyframePackets, t);

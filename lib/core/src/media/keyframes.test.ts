@@ -51,7 +51,7 @@ describe('frameTimeline', () => {
     expect(t.keyframes).toEqual([0, 0.2]);
     // With their decode times: where an MPEG-TS/HLS seek must aim to land on them (source-clock.ts).
     expect(t.keyframePackets).toEqual([{ pts: 0, dts: -0.08 }, { pts: 0.2, dts: 0.12 }]);
-    expect(t.openGopKeyframes).toEqual([]);
+    expect([...t.leadingPictures.keys()]).toEqual([]);
     expect(t.onGrid).toBe(true);
   });
   it('flags open GOPs: frames after a keyframe in decode order but shown before it', () => {
@@ -59,14 +59,14 @@ describe('frameTimeline', () => {
 pts_time=0.000000|dts_time=0.040000|flags=__
 pts_time=0.040000|dts_time=0.080000|flags=__
 pts_time=0.120000|dts_time=0.120000|flags=__`;
-    expect(frameTimeline(parseKeyframeList(open), { origin: 0, fps: 25 }).openGopKeyframes).toEqual([0.08]);
+    expect([...frameTimeline(parseKeyframeList(open), { origin: 0, fps: 25 }).leadingPictures.keys()]).toEqual([0.08]);
   });
   it('counts each open-GOP keyframe’s leading pictures: later in decode order, shown before it', () => {
     const k = (pts: number) => ({ pts, dts: null, key: true });
     const f = (pts: number | null) => ({ pts, dts: null, key: false });
     const t = frameTimeline([k(0), f(0.16), f(0.08), f(0.04), k(1), f(0.92), f(0.84), f(null), f(0.88), f(1.2), f(1.04)], { origin: 0, fps: 25 });
     expect([...t.leadingPictures]).toEqual([[1, 3]]);
-    expect(t.openGopKeyframes).toEqual([1]);
+    expect([...t.leadingPictures.keys()]).toEqual([1]);
   });
   it('is off the grid for gaps, duplicates, jitter, missing timestamps or an unknown rate', () => {
     const pkt = (pts: number | null, key = false) => ({ pts, dts: pts, key });

@@ -77,11 +77,10 @@ export interface FrameTimeline {
   /** The keyframes with their decode times, ascending: where a seek on a non-indexed demuxer lands (source-clock.ts). */
   keyframePackets: ListedKeyframe[];
   /**
-   * Keyframes after which (in decode order, before the next keyframe) a frame is shown that
-   * comes before the keyframe: leading pictures of an open GOP, which need the previous GOP.
+   * Open-GOP keyframes, in decode order: keyframes after which (before the next keyframe) a
+   * frame is shown that comes before the keyframe, a leading picture, which needs the previous
+   * GOP. Each with how many leading pictures follow it (what a smart cut must not copy past).
    */
-  openGopKeyframes: number[];
-  /** For each of those: how many leading pictures follow it in decode order (what a smart cut must not copy past). */
   leadingPictures: Map<number, number>;
   /** Every frame lies within a quarter frame of `origin + n / fps`, with no gap or duplicate. */
   onGrid: boolean;
@@ -113,11 +112,10 @@ export function frameTimeline(packets: readonly VideoPacket[], grid: { origin: n
       leadingPictures.set(currentKey, (leadingPictures.get(currentKey) ?? 0) + 1);
     }
   }
-  const openGopKeyframes = [...leadingPictures.keys()];
   frames.sort((a, b) => a - b);
   keyframes.sort((a, b) => a - b);
   keyframePackets.sort((a, b) => a.pts - b.pts);
-  return { frames, keyframes, keyframePackets, openGopKeyframes, leadingPictures, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
+  return { frames, keyframes, keyframePackets, leadingPictures, onGrid: !missingPts && isOnGrid(frames, grid.origin, grid.fps) };
 }
 
 function isOnGrid(frames: readonly number[], origin: number, fps: number | null): boolean {
