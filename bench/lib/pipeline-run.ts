@@ -13,12 +13,9 @@ export interface PipelineSample {
   finished: Finished;
 }
 
-/** Poll interval while waiting for one asset: short, so the end is seen within ~25 ms. */
-const POLL_MS = 25;
-
 export async function timedAsset(ctx: BenchContext, kind: 'image' | 'gif' | 'video', body: Record<string, unknown>): Promise<PipelineSample> {
   const submitted = await ctx.rest.submit(kind, body);
-  const finished = await ctx.rest.waitDone(submitted, { pollMs: POLL_MS });
+  const finished = await ctx.rest.waitDone(submitted);
   const phases = ctx.temporal ? pipelinePhases(finished.t0, finished.tDone, await workflowTimes(ctx.temporal, finished.asset.jobId)) : null;
   return { seconds: (finished.tDone - finished.t0) / 1000, phases, finished };
 }

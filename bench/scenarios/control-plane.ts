@@ -9,6 +9,7 @@ import { AssetState, AssetType } from '@framesmith/core/domain/asset';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
 import { type CeilingResponses, startCeilingServer } from '../lib/ceiling-server.js';
+import { cpuPercent, cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
 import { type BenchContext, ratioText, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
 import { judge } from '../lib/targets.js';
 
@@ -54,14 +55,38 @@ async function listedEvent(ctx: BenchContext): Promise<{ eventId: string; cleanu
 
 type Load = Awaited<ReturnType<typeof load>>;
 
-async function load(url: string, o: { connections: number; duration: number; headers: Record<string, string> }) {
+/** The processes whose CPU a load is split into (% of one core); null without the harness's stack. */
+interface CpuProbe {
+  gatewayPid: number;
+  postgresPid: number;
+}
+
+async function cpuNow(p: CpuProbe | null) {
+  const harness = process.cpuUsage();
+  return {
+    t: performance.now(),
+    harness: (harness.user + harness.system) / 1e6,
+    gateway: p ? await cpuSeconds(p.gatewayPid, false) : 0,
+    postgres: p ? await postgresCpuSeconds(p.postgresPid) : 0,
+  };
+}
+
+async function load(url: string, o: { connections: number; duration: number; headers: Record<string, string>; cpu: CpuProbe | null }) {
+  const before = await cpuNow(o.cpu);
   const r = await autocannon({ url, connections: o.connections, duration: o.duration, headers: o.headers });
-  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+  const after = await cpuNow(o.cpu);
+  const ms = after.t - before.t;
+  // Where the machine's two cores went: autocannon runs in this harness process.
+  const cpu = o.cpu
+    ? { gateway: cpuPercent(after.gateway - before.gateway, ms), postgres: cpuPercent(after.postgres - before.postgres, ms), harness: cpuPercent(after.harness - before.harness, ms) }
+    : null;
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, cpu };
 }
 
 const rps = (x: Load) => `${Math.round(x.rps).toLocaleString('en-US')} req/s`;
 const fmt = (x: Load) => `${rps(x)} (p50 ${x.p50} ms, p99 ${x.p99} ms)`;
 const bad = (x: Load) => x.non2xx + x.errors + x.timeouts;
+const cpuText = (x: Load) => (x.cpu ? `gateway ${x.cpu.gateway}%, PostgreSQL ${x.cpu.postgres}%, autocannon ${x.cpu.harness}%` : 'not measured (--url)');
 
 export const controlPlane: Scenario = {
   id: 'B6',
@@ -86,7 +111,10 @@ export const controlPlane: Scenario = {
       }
       const pageItems = (JSON.parse(responses[routes.list]!.body) as unknown[]).length;
       const ceiling = await startCeilingServer(responses);
-      const o = { connections, duration, headers };
+      const gatewayPid = ctx.stack?.pidOf('gateway') ?? null;
+      const postgresPid = ctx.stack?.pidOf('postgres') ?? null;
+      const cpu = gatewayPid && postgresPid ? { gatewayPid, postgresPid } : null;
+      const o = { connections, duration, headers, cpu };
       let gw: { get: Load; list: Load };
       let bare: { get: Load; list: Load };
       try {
@@ -115,6 +143,7 @@ export const controlPlane: Scenario = {
           `GET: ${gw.get.total} requests in ${duration} s, ${gw.get.non2xx} non-2xx, ${gw.get.errors} errors, ${gw.get.timeouts} timeouts; list (${pageItems} items a page, ${bytes(routes.list).toLocaleString('en-US')} bytes; states and types filters): ${gw.list.total} requests, ${gw.list.non2xx} non-2xx, ${gw.list.errors} errors, ${gw.list.timeouts} timeouts`,
           `ceiling: a bare node:http server in its own process answering the same bodies (GET ${bytes(routes.get).toLocaleString('en-US')} bytes) from memory, same autocannon settings: GET ${fmt(bare.get)}, list ${fmt(bare.list)}`,
           'autocannon runs in the harness process, on the same cores as the gateway, PostgreSQL and the ceiling server',
+          `CPU in % of one core (2 cores = 200%) during GET: ${cpuText(gw.get)}; during list: ${cpuText(gw.list)}`,
         ],
         data: { gateway: gw, ceiling: bare, ratioToCeiling: ratio, pageItems, bodyBytes: { get: bytes(routes.get), list: bytes(routes.list) }, routes, connections, duration },
       };

@@ -41,7 +41,7 @@ export const liveEdge: Scenario = {
         const publishedAt = origin.publishedAtMs(Math.floor((end - 1 - origin.t0) / 1000));
         // Settled at once: a failure is reported after the others, not as an unhandled rejection.
         runs.push(
-          ctx.rest.waitDone(submitted, { pollMs: 50, timeoutMs: 120_000 }).then(
+          ctx.rest.waitDone(submitted, { timeoutMs: 120_000 }).then(
             (f) => ({ latencyMs: f.tDone - publishedAt, waitedMs: publishedAt - submitted.t0, publishedAt, tDone: f.tDone, jobId: f.asset.jobId, error: null }),
             (err: Error) => ({ latencyMs: NaN, waitedMs: NaN, publishedAt: NaN, tDone: NaN, jobId: '', error: err }),
           ),

@@ -4,12 +4,12 @@
 // from the completing UPDATE to each stream's COMPLETED message, and the CPU the gateway and
 // PostgreSQL spend meanwhile (from /proc/<pid>/stat), with the streams idle and while they fire.
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { AssetState, AssetType } from '@framesmith/core/domain/asset';
 import { createPool } from '@framesmith/core/db/pool';
 import { createRepo } from '@framesmith/core/db/repo';
 import { apiKeyInterceptor, AssetServiceClient, type AssetUpdate } from '../../test/support/grpc-client.js';
+import { cpuPercent as pct, cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
 import { type Scenario, type ScenarioOutcome, SkipScenario } from '../lib/scenario.js';
 import { judge } from '../lib/targets.js';
 
@@ -18,28 +18,6 @@ const STREAMS = 1000;
 const ASSETS = 100;
 const OPEN_BATCH = 100;
 const CONNECTIONS = 4; // the gateway allows 1,000 streams per HTTP/2 connection
-const TICK_HZ = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
-
-/** utime + stime (+ reaped children's) of a process, in seconds; 0 when it is gone. */
-async function cpuSeconds(pid: number, withReaped: boolean): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (!stat) return 0;
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-  const ticks = Number(f[11]) + Number(f[12]) + (withReaped ? Number(f[13]) + Number(f[14]) : 0);
-  return ticks / TICK_HZ;
-}
-
-/** PostgreSQL is a postmaster and one process per connection: all of them, exited ones included. */
-async function postgresCpuSeconds(postmaster: number): Promise<number> {
-  let total = await cpuSeconds(postmaster, true);
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
-    if (stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += await cpuSeconds(Number(name), false);
-  }
-  return total;
-}
-
 function resolvers() {
   let resolve!: () => void;
   let reject!: (err: Error) => void;
@@ -59,7 +37,6 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-const pct = (cpu: number, ms: number) => Math.round((cpu / (ms / 1000)) * 100);
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
 export const watchFanout: Scenario = {
