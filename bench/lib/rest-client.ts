@@ -47,12 +47,25 @@ class WatchEndedError extends Error {}
 const WATCH_PATH = '/framesmith.v1.AssetService/WatchAsset';
 
 /** One Connect envelope: flags (0x02 ends the stream), a big-endian length, the JSON message. */
-function envelope(json: unknown): Uint8Array {
+export function envelope(json: unknown): Uint8Array {
   const body = Buffer.from(JSON.stringify(json));
   const out = Buffer.alloc(5 + body.length);
   out.writeUInt32BE(body.length, 1);
   body.copy(out, 5);
   return out;
+}
+
+/** A server stream's messages as they arrive, however the chunks cut the envelopes. */
+export async function* readEnvelopes(body: AsyncIterable<Uint8Array>): AsyncGenerator<{ end: boolean; message: unknown }> {
+  let buf = Buffer.alloc(0);
+  for await (const chunk of body) {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
+      const size = buf.readUInt32BE(1);
+      yield { end: (buf[0]! & 0x02) !== 0, message: JSON.parse(buf.subarray(5, 5 + size).toString('utf8')) };
+      buf = buf.subarray(5 + size);
+    }
+  }
 }
 
 /**
@@ -68,20 +81,13 @@ async function* watchAsset(baseUrl: string, apiKey: string, id: string, signal: 
     signal,
   });
   if (!res.ok || !res.body) throw new RestError(`WatchAsset ${id}: HTTP ${res.status} ${await res.text()}`, res.status, null);
-  let buf = Buffer.alloc(0);
-  for await (const chunk of res.body) {
-    buf = Buffer.concat([buf, chunk as Uint8Array]);
-    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
-      const flags = buf[0]!;
-      const size = buf.readUInt32BE(1);
-      const message = JSON.parse(buf.subarray(5, 5 + size).toString('utf8')) as { asset?: Asset; error?: { code?: string; message?: string } };
-      buf = buf.subarray(5 + size);
-      if (flags & 0x02) {
-        if (message.error) throw new RestError(`WatchAsset ${id}: ${message.error.code} ${message.error.message ?? ''}`, 0, message.error);
-        throw new WatchEndedError(`WatchAsset ${id} ended`);
-      }
-      if (message.asset) yield message.asset;
+  for await (const { end, message } of readEnvelopes(res.body)) {
+    const m = message as { asset?: Asset; error?: { code?: string; message?: string } };
+    if (end) {
+      if (m.error) throw new RestError(`WatchAsset ${id}: ${m.error.code} ${m.error.message ?? ''}`, 0, m.error);
+      throw new WatchEndedError(`WatchAsset ${id} ended`);
     }
+    if (m.asset) yield m.asset;
   }
   throw new WatchEndedError(`WatchAsset ${id} closed`);
 }
