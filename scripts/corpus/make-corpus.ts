@@ -11,12 +11,17 @@ import { availableParallelism } from 'node:os';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProcess } from '@framesmith/core/media/run-process';
+import { ProcessTimeoutError, runProcess } from '@framesmith/core/media/run-process';
 import { displayRotation, pictureArgs } from './frame-marks.js';
 import { RECIPES, type SourceRecipe, type Step, type Tool } from './recipes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const STEP_TIMEOUT_MS = 300_000;
+// A guard against a hung tool, not a speed check: every step takes seconds alone. GStreamer's
+// hlssink2 pipeline (gst-hls-3600) once sat past 5 minutes in a cold CI build and took 2 s when
+// built again, so a step that runs out is given a fresh start (STEP_ATTEMPTS) rather than a
+// longer wait.
+const STEP_TIMEOUT_MS = 180_000;
+const STEP_ATTEMPTS = 3;
 /** Bump when the building code (not the recipes) changes what comes out. */
 const BUILDER_VERSION = 1;
 
@@ -126,6 +131,18 @@ async function buildSource(r: SourceRecipe, dir: string): Promise<SourceFacts> {
   return { ...facts, file, width: picture.width, height: picture.height, seconds: picture.seconds, probed: await probe(file), buildSeconds: (Date.now() - started) / 1000 };
 }
 
+/** buildSource again from scratch when a step hung (ran out its deadline); other failures stand. */
+async function buildWithRetries(r: SourceRecipe, dir: string, log: (line: string) => void): Promise<SourceFacts> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await buildSource(r, dir);
+    } catch (err) {
+      if (!(err instanceof ProcessTimeoutError) || attempt >= STEP_ATTEMPTS) throw err;
+      log(`${r.name}: ${err.message}; building it again (attempt ${attempt + 1} of ${STEP_ATTEMPTS})`);
+    }
+  }
+}
+
 export function recipeHash(): string {
   return createHash('sha256').update(JSON.stringify({ BUILDER_VERSION, RECIPES, picture: RECIPES.map((r) => pictureArgs(r.picture, 'frames.y4m')) })).digest('hex').slice(0, 12);
 }
@@ -160,7 +177,7 @@ export async function buildCorpus(o: { only?: string[]; log?: (line: string) => 
         continue;
       }
       log(`building ${r.name} (${r.encoder} → ${r.packager})`);
-      const built = await buildSource(r, path.join(dir, r.name));
+      const built = await buildWithRetries(r, path.join(dir, r.name), log);
       await writeFile(facts, JSON.stringify(built, null, 2));
       sources[i] = built;
     }
