@@ -1,4 +1,7 @@
 // The harness's REST client: the same calls an external client makes (README, REST API).
+import { AssetService } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
+import { Code, ConnectError, createClient } from '../../services/gateway/node_modules/@connectrpc/connect/dist/esm/index.js';
+import { createConnectTransport } from '../../services/gateway/node_modules/@connectrpc/connect-node/dist/esm/index.js';
 export interface Asset {
   id: string;
   eventId: string;
@@ -41,55 +44,16 @@ export interface Finished extends Submitted {
   tDone: number;
 }
 
-/** A WatchAsset stream that ended (or broke) before its asset finished. */
-class WatchEndedError extends Error {}
-
-const WATCH_PATH = '/framesmith.v1.AssetService/WatchAsset';
-
-/** One Connect envelope: flags (0x02 ends the stream), a big-endian length, the JSON message. */
-export function envelope(json: unknown): Uint8Array {
-  const body = Buffer.from(JSON.stringify(json));
-  const out = Buffer.alloc(5 + body.length);
-  out.writeUInt32BE(body.length, 1);
-  body.copy(out, 5);
-  return out;
-}
-
-/** A server stream's messages as they arrive, however the chunks cut the envelopes. */
-export async function* readEnvelopes(body: AsyncIterable<Uint8Array>): AsyncGenerator<{ end: boolean; message: unknown }> {
-  let buf = Buffer.alloc(0);
-  for await (const chunk of body) {
-    buf = Buffer.concat([buf, chunk]);
-    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
-      const size = buf.readUInt32BE(1);
-      yield { end: (buf[0]! & 0x02) !== 0, message: JSON.parse(buf.subarray(5, 5 + size).toString('utf8')) };
-      buf = buf.subarray(5 + size);
-    }
-  }
-}
-
 /**
- * The asset's updates as the gateway pushes them: a server stream of the Connect protocol
- * (application/connect+json), which plain fetch reads over HTTP/1.1. The messages are the
- * proto's JSON, whose Asset carries the same `stateString` as REST's.
+ * The asset's updates as the gateway pushes them: WatchAsset through Connect's own client on
+ * the REST port (the Connect protocol over HTTP/1.1, as test/input-limits.test.ts calls it),
+ * in the REST shape the harness reads. The stream ends after COMPLETED or FAILED.
  */
 async function* watchAsset(baseUrl: string, apiKey: string, id: string, signal: AbortSignal): AsyncGenerator<Asset> {
-  const res = await fetch(`${baseUrl}${WATCH_PATH}`, {
-    method: 'POST',
-    headers: { 'API-KEY': apiKey, 'content-type': 'application/connect+json', 'connect-protocol-version': '1' },
-    body: envelope({ id }),
-    signal,
-  });
-  if (!res.ok || !res.body) throw new RestError(`WatchAsset ${id}: HTTP ${res.status} ${await res.text()}`, res.status, null);
-  for await (const { end, message } of readEnvelopes(res.body)) {
-    const m = message as { asset?: Asset; error?: { code?: string; message?: string } };
-    if (end) {
-      if (m.error) throw new RestError(`WatchAsset ${id}: ${m.error.code} ${m.error.message ?? ''}`, 0, m.error);
-      throw new WatchEndedError(`WatchAsset ${id} ended`);
-    }
-    if (m.asset) yield m.asset;
+  const client = createClient(AssetService, createConnectTransport({ baseUrl, httpVersion: '1.1' }));
+  for await (const { asset: a } of client.watchAsset({ id }, { headers: { 'API-KEY': apiKey }, signal })) {
+    if (a) yield { id: a.id, eventId: a.eventId, path: a.path, jobId: a.jobId, state: a.state, stateString: a.stateString, failureReason: a.failureReason };
   }
-  throw new WatchEndedError(`WatchAsset ${id} closed`);
 }
 
 export function createRestClient(baseUrl: string, apiKey: string) {
@@ -148,7 +112,8 @@ export function createRestClient(baseUrl: string, apiKey: string) {
           }
         } catch (err) {
           if (signal.aborted) throw new Error(`asset ${s.asset.id} still GENERATING after ${timeoutMs} ms`);
-          if (!(err instanceof WatchEndedError)) throw err;
+          // A stream the gateway cut (a restart) is asked again below; a refused call is an error.
+          if (!(err instanceof ConnectError) || err.code !== Code.Unavailable) throw err;
         }
         const done = finished((await call('GET', `/api/asset/${s.asset.id}/`)) as Asset);
         if (done) return done;
