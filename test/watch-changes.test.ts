@@ -9,7 +9,7 @@ import { type AssetUpdate, createFramesmithClient } from './support/grpc-client.
 import { createEvent, db, stack, testVideo } from './support/api.js';
 import { until } from './support/hls-server.js';
 
-const LISTEN_QUERY = "SELECT pid FROM pg_stat_activity WHERE query ILIKE 'LISTEN framesmith_asset_changed%'";
+const LISTEN_QUERY = "SELECT pid FROM pg_stat_activity WHERE application_name = 'framesmith-gateway-listen'";
 
 let client: ReturnType<typeof createFramesmithClient>;
 let event: { id: string; contentId: string };

@@ -2,7 +2,9 @@
 // an event's assets with filters (a page of 100). Beside it, in the same run and with the same
 // autocannon settings, a bare node:http server answering the same two JSON bodies (fetched
 // once from the gateway) from memory: the ceiling of this machine, Node and load generator.
-// The load generator shares this machine's cores with the stack.
+// The load generator shares this machine's cores with the stack. Repeated reads are served by
+// the gateway's read cache (services/gateway/src/service/read-cache.ts); the same two routes
+// with noCache=true, which read PostgreSQL every time, are measured beside them.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { AssetState, AssetType } from '@framesmith/core/domain/asset';
@@ -117,23 +119,27 @@ export const controlPlane: Scenario = {
       const o = { connections, duration, headers, cpu };
       let gw: { get: Load; list: Load };
       let bare: { get: Load; list: Load };
+      let db: { get: Load; list: Load };
       try {
         // Gateway then ceiling for each route, so drift on a noisy machine hits both alike.
         const get = await load(`${ctx.rest.baseUrl}${routes.get}`, o);
         const bareGet = await load(`${ceiling.url}${routes.get}`, o);
+        const dbGet = await load(`${ctx.rest.baseUrl}${routes.get}?noCache=true`, o);
         const list = await load(`${ctx.rest.baseUrl}${routes.list}`, o);
         const bareList = await load(`${ceiling.url}${routes.list}`, o);
+        const dbList = await load(`${ctx.rest.baseUrl}${routes.list}&noCache=true`, o);
         gw = { get, list };
         bare = { get: bareGet, list: bareList };
+        db = { get: dbGet, list: dbList };
       } finally {
         await ceiling.stop();
       }
       const ratio = { get: gw.get.rps / bare.get.rps, list: gw.list.rps / bare.list.rps };
-      const errors = bad(gw.get) + bad(gw.list);
+      const errors = bad(gw.get) + bad(gw.list) + bad(db.get) + bad(db.list);
       const bytes = (route: string) => Buffer.byteLength(responses[route]!.body);
       return {
         row: {
-          pipeline: `GET ${fmt(gw.get)}; list ${fmt(gw.list)}`,
+          pipeline: `GET ${fmt(gw.get)}; list ${fmt(gw.list)}; with noCache=true (PostgreSQL every time): GET ${fmt(db.get)}, list ${fmt(db.list)}`,
           baseline: `bare server: GET ${fmt(bare.get)}; list ${fmt(bare.list)}`,
           ratio: `GET ${ratioText(ratio.get)}, list ${ratioText(ratio.list)} of the bare server`,
         },
@@ -144,8 +150,9 @@ export const controlPlane: Scenario = {
           `ceiling: a bare node:http server in its own process answering the same bodies (GET ${bytes(routes.get).toLocaleString('en-US')} bytes) from memory, same autocannon settings: GET ${fmt(bare.get)}, list ${fmt(bare.list)}`,
           'autocannon runs in the harness process, on the same cores as the gateway, PostgreSQL and the ceiling server',
           `CPU in % of one core (2 cores = 200%) during GET: ${cpuText(gw.get)}; during list: ${cpuText(gw.list)}`,
+          `noCache=true (read cache bypassed, one PostgreSQL read each): GET ${fmt(db.get)}, ${bad(db.get)} errors or non-2xx, CPU ${cpuText(db.get)}; list ${fmt(db.list)}, ${bad(db.list)} errors or non-2xx, CPU ${cpuText(db.list)}`,
         ],
-        data: { gateway: gw, ceiling: bare, ratioToCeiling: ratio, pageItems, bodyBytes: { get: bytes(routes.get), list: bytes(routes.list) }, routes, connections, duration },
+        data: { gateway: gw, ceiling: bare, noCache: db, ratioToCeiling: ratio, pageItems, bodyBytes: { get: bytes(routes.get), list: bytes(routes.list) }, routes, connections, duration },
       };
     } finally {
       await listed.cleanup();

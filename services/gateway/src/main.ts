@@ -25,6 +25,7 @@ import { createGatewayReadiness } from './readiness.js';
 import { createSearchAttributeCheck } from '@framesmith/core/temporal/search-attributes';
 import { transactionClientInterceptor } from '@framesmith/core/temporal/transaction-interceptors';
 import { observeHttp } from './http-observer.js';
+import { observeReadCache } from './request-metrics.js';
 import { registerReflection } from './rpc/reflection.js';
 import { rpcObserver } from './rpc/rpc-observer.js';
 import { apiKeyInterceptor } from './rpc/api-key-interceptor.js';
@@ -55,6 +56,7 @@ async function main() {
   // One LISTEN connection for every WatchAsset stream of this gateway.
   const changes = createAssetChanges(config.databaseUrl);
   const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage), changes });
+  observeReadCache(() => service.readCacheStats());
 
   const rest = createRestHandler(service, {
     apiKeys: config.apiKeys,

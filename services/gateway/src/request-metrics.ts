@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
 import { registry } from '@framesmith/core/ops/metrics';
+import type { ReadCacheStats } from './service/read-cache.js';
 
 /**
  * `route` is a template (`GET /api/asset/:id`, `/framesmith.v1.AssetService/GetAsset`), never
@@ -37,4 +38,32 @@ const CLIENT_TXN = /^[\w.:@-]{1,128}$/;
 
 export function transactionIdFrom(header: string | string[] | null | undefined): string {
   return typeof header === 'string' && CLIENT_TXN.test(header) ? header : randomUUID();
+}
+
+/** The read cache's counters, read from the cache itself when /metrics is scraped. */
+export function observeReadCache(stats: () => ReadCacheStats): void {
+  new client.Counter({
+    name: 'framesmith_read_cache_reads_total',
+    help: 'Asset reads (GET and list) through the read cache: hit, miss; refused counts the misses not kept because a change arrived while they read',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const s = stats();
+      this.reset();
+      this.inc({ outcome: 'hit' }, s.hits);
+      this.inc({ outcome: 'miss' }, s.misses);
+      this.inc({ outcome: 'refused' }, s.refused);
+    },
+  });
+  new client.Gauge({
+    name: 'framesmith_read_cache_entries',
+    help: 'Entries in the read cache: single assets and list pages',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const s = stats();
+      this.set({ kind: 'asset' }, s.assets);
+      this.set({ kind: 'list' }, s.lists);
+    },
+  });
 }

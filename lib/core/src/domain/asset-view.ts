@@ -2,7 +2,7 @@
 // processes hand it out: the gateway in its answers, the orchestrator in completion webhooks.
 import type { Config } from '../config.js';
 import { type AssetObject, type AssetRecord, toAssetObject } from './asset.js';
-import { contentExpiry, signedContentUrl } from './content-signature.js';
+import { contentExpiry, contentExpiryChangesAt, signedContentUrl } from './content-signature.js';
 
 /**
  * A URL served by this deployment's /content (the configured public base) is signed when
@@ -15,4 +15,9 @@ export function presentAsset(a: AssetRecord & { urlBase: string }, config: Pick<
     obj.url = signedContentUrl(obj.url, signing.secret, a.path, contentExpiry(nowMs, signing.ttlSeconds));
   }
   return obj;
+}
+
+/** Until when (ms) what `presentAsset` gives at `nowMs` stays the same: signed URLs change with their expiry. */
+export function presentedUntil(config: Pick<Config, 'contentSigning'>, nowMs: number): number {
+  return config.contentSigning ? contentExpiryChangesAt(nowMs, config.contentSigning.ttlSeconds) : Infinity;
 }

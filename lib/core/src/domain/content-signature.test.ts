@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkContentSignature, contentExpiry, signContentPath, signedContentUrl } from './content-signature.js';
+import { checkContentSignature, contentExpiry, contentExpiryChangesAt, signContentPath, signedContentUrl } from './content-signature.js';
 
 const secret = 's3cret';
 const now = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -33,5 +33,16 @@ describe('content signatures', () => {
     const a = contentExpiry(now, 3600);
     expect(contentExpiry(now + 3599_000, 3600)).toBe(a);
     for (const t of [now, now + 1_000, now + 3599_000]) expect(a * 1000 - t).toBeGreaterThanOrEqual(3600_000);
+  });
+});
+
+describe('contentExpiryChangesAt', () => {
+  it('is the first moment a URL signed now would carry another expiry', () => {
+    for (const now of [1_700_000_000_000, 1_700_000_059_999, 1_700_000_060_000, 1_700_000_030_500]) {
+      const at = contentExpiryChangesAt(now, 60);
+      expect(at).toBeGreaterThan(now);
+      expect(contentExpiry(at - 1, 60)).toBe(contentExpiry(now, 60));
+      expect(contentExpiry(at, 60)).not.toBe(contentExpiry(now, 60));
+    }
   });
 });

@@ -22,6 +22,11 @@ export function contentExpiry(nowMs: number, ttlSeconds: number): number {
   return (Math.floor(nowMs / 1000 / ttlSeconds) + 2) * ttlSeconds;
 }
 
+/** When `contentExpiry` next changes (ms): until then a signed URL made now stays the same. */
+export function contentExpiryChangesAt(nowMs: number, ttlSeconds: number): number {
+  return (Math.floor(nowMs / 1000 / ttlSeconds) + 1) * ttlSeconds * 1000;
+}
+
 export function signContentPath(secret: string, relPath: string, expires: number): ContentSignature {
   return { expires, signature: mac(secret, relPath, expires).toString('hex') };
 }

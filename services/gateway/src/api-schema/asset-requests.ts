@@ -119,7 +119,7 @@ const assetIdParam = idParam('the asset id must be a GUID');
 
 export const assetPath = z.object({ id: assetIdParam });
 
-/** `noCache` is accepted and validated; there is no read cache (docs/api.md). */
+/** `noCache=true` reads the database, bypassing the gateway's read cache (docs/api.md). */
 export const noCacheQuery = z.object({ noCache: queryBool('noCache') });
 
 /** `PUT /api/asset/{id}/?name=` (the seed also sends `Name`). */
@@ -180,7 +180,7 @@ const filterShape = {
   types: enumList<AssetTypeValue>('types', ASSET_TYPES),
 };
 
-/** `GET /api/asset/`: filters, page and the accepted (and validated) `noCache`. */
+/** `GET /api/asset/`: filters, page and `noCache` (bypass the read cache). */
 export const listAssetsParams = z.object({
     ...filterShape,
     extensions: filterText('extensions')
@@ -192,7 +192,7 @@ export const listAssetsParams = z.object({
     pageIndex: pageIndexQuery,
     noCache: queryBool('noCache'),
 });
-export const listAssetsQuery = listAssetsParams.transform(({ pageIndex, noCache: _, ...filter }): { filter: AssetFilter; pageIndex: number } => ({ filter, pageIndex }));
+export const listAssetsQuery = listAssetsParams.transform(({ pageIndex, noCache, ...filter }): { filter: AssetFilter; pageIndex: number; noCache: boolean } => ({ filter, pageIndex, noCache }));
 export type ListAssetsRequest = z.output<typeof listAssetsQuery>;
 
 /** `DELETE /api/asset/`: the same filters, without extensions. */

@@ -81,7 +81,9 @@ describe('asset requests', () => {
     expect(parseBody(listAssetsQuery, { eventId: EVENT, states: 'completed,0', extensions: 'gif, ,_sprite.jpg', pageIndex: '2', noCache: 'TRUE' })).toEqual({
       filter: { eventId: EVENT.toLowerCase(), contentId: null, jobId: null, name: null, states: [1, 0], types: null, extensions: ['gif', '_sprite.jpg'] },
       pageIndex: 2,
+      noCache: true,
     });
+    expect(parseBody(listAssetsQuery, {}).noCache).toBe(false);
     expect(refusal(() => parseBody(listAssetsQuery, { types: 'MOVIE' })).exceptionMessage).toMatch(/types has an unknown value "MOVIE"; use SYSTEM, IMAGE, VIDEO, GIF or their numbers$/);
     expect(refusal(() => parseBody(listAssetsQuery, { noCache: 'yes' })).data).toEqual({ field: 'noCache' });
     expect(refusal(() => parseBody(pageQuery, { pageIndex: '-1' })).exceptionMessage).toMatch(/pageIndex must be a whole number from 0$/);

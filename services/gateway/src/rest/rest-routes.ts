@@ -54,8 +54,8 @@ export function buildRoutes(svc: AssetService): Route[] {
     r('PUT', '/asset/:id', async ({ params, query }) => svc.renameAsset(parseBody(renameRequest, { id: params.id, name: query.name ?? query.Name }))),
     r('GET', '/asset', async ({ query }) => svc.listAssets(parseBody(listAssetsQuery, query))),
     r('GET', '/asset/:id', async ({ params, query }) => {
-      parseBody(noCacheQuery, query);
-      return svc.getAsset(assetId(params));
+      const { noCache } = parseBody(noCacheQuery, query);
+      return svc.getAsset(assetId(params), { noCache });
     }),
     r('DELETE', '/asset', async ({ query }) => svc.deleteAssets(parseBody(deleteAssetsQuery, query))),
     r('DELETE', '/asset/:id', async ({ params }) => svc.deleteAsset(assetId(params))),
@@ -134,10 +134,19 @@ function decodeSegment(p: string): string {
   }
 }
 
+// A frozen body cannot change, so its bytes are made once: the read cache (read-cache.ts)
+// hands the same frozen asset or list page to every reader, and a page of 100 is ~50 KB of JSON.
+const serialized = new WeakMap<object, Buffer>();
+
 export function sendJson(res: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const frozen = typeof body === 'object' && body !== null && Object.isFrozen(body);
+  let bytes = frozen ? serialized.get(body) : undefined;
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(body), 'utf8');
+    if (frozen) serialized.set(body, bytes);
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 /**

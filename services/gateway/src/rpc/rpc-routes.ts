@@ -80,8 +80,8 @@ export function registerRpc(svc: AssetService, ready: () => Promise<boolean>) {
       }),
       renameAsset: authed(async (r) => toAsset(await svc.renameAsset(parseRequest(renameRequest, { id: r.id, name: r.name })))),
       syncAssets: authed(async (r) => svc.syncAssets(parseRequest(syncPath, { eventId: r.eventId }).eventId)),
-      listAssets: authed(async (r) => ({ assets: (await svc.listAssets(parseRequest(listAssetsQuery, { ...filterQuery(r.filter), pageIndex: String(r.pageIndex) }))).map(toAsset) })),
-      getAsset: authed(async (r) => toAsset(await svc.getAsset(assetId(r.id)))),
+      listAssets: authed(async (r) => ({ assets: (await svc.listAssets(parseRequest(listAssetsQuery, { ...filterQuery(r.filter), pageIndex: String(r.pageIndex), noCache: String(r.noCache) }))).map(toAsset) })),
+      getAsset: authed(async (r) => toAsset(await svc.getAsset(assetId(r.id), { noCache: r.noCache }))),
       deleteAsset: authed(async (r) => svc.deleteAsset(assetId(r.id))),
       deleteAssets: authed(async (r) => svc.deleteAssets(parseRequest(deleteAssetsQuery, filterQuery(r.filter)))),
       async *watchAsset(r, ctx) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharedReads, Watch } from './asset-changes.js';
+import { SharedReads, sharedRunAfterCall, Watch } from './asset-changes.js';
 
 describe('Watch', () => {
   it('keeps a change that arrives between waits, so a stream never misses one', async () => {
@@ -40,5 +40,52 @@ describe('SharedReads', () => {
     expect(await reads.get('b', load)).toBe(2);
     await new Promise((r) => setTimeout(r, 60));
     expect(await reads.get('a', load)).toBe(3);
+  });
+});
+
+describe('sharedRunAfterCall (the read fence)', () => {
+  /** A run that finishes when told, numbered in start order. */
+  function runs() {
+    const started: { n: number; finish: () => void }[] = [];
+    const start = () =>
+      new Promise<number>((resolve) => {
+        const n = started.length + 1;
+        started.push({ n, finish: () => resolve(n) });
+      });
+    return { started, start };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('gives every caller a run that began after its call, sharing runs among callers', async () => {
+    const { started, start } = runs();
+    const fence = sharedRunAfterCall(start);
+    const a = fence();
+    expect(started.length).toBe(1);
+    // Called while run 1 is in flight: run 1 began before these calls, so they must not get it.
+    const b = fence();
+    const c = fence();
+    expect(started.length, 'the next run waits for the one in flight').toBe(1);
+    started[0]!.finish();
+    expect(await a).toBe(1);
+    await tick();
+    expect(started.length, 'one run for both waiting callers').toBe(2);
+    started[1]!.finish();
+    expect(await b).toBe(2);
+    expect(await c).toBe(2);
+    // Idle again: a call starts its own run at once.
+    const d = fence();
+    expect(started.length).toBe(3);
+    started[2]!.finish();
+    expect(await d).toBe(3);
+  });
+
+  it('a failed run fails its callers, and the next caller gets a fresh run', async () => {
+    let n = 0;
+    const fence = sharedRunAfterCall(() => (++n === 1 ? Promise.reject(new Error('lost')) : Promise.resolve(n)));
+    const a = fence();
+    const b = fence();
+    await expect(a).rejects.toThrow('lost');
+    expect(await b).toBe(2);
+    expect(await fence()).toBe(3);
   });
 });

@@ -9,6 +9,8 @@ import { log } from '@framesmith/core/ops/lifecycle';
 
 /** The trigger's channel; the same name is in 004_asset_notify.sql. */
 export const ASSET_CHANNEL = 'framesmith_asset_changed';
+/** The payload of an event or vuflow change (005_read_cache_notify.sql): every asset's URL may have moved. */
+export const ALL_ASSETS = '*';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
@@ -31,6 +33,20 @@ export interface AssetChanges {
    * next, so the streams woken by one notification can share one read of their asset.
    */
   generation(): number;
+  /**
+   * Resolves once every notification of a change committed before the call has been applied:
+   * a query on the LISTEN connection itself, since PostgreSQL sends a session's pending
+   * notifications before that session's next ReadyForQuery, and the committing transaction
+   * signalled this session before its own client heard of the commit. Calls made while one
+   * fence is in flight share the next one. False when not listening (or the connection was
+   * lost meanwhile): the caller must then read the database itself.
+   */
+  fence(): Promise<boolean>;
+  /**
+   * Called for each changed asset id, and with null when anything may have changed (an event or
+   * vuflow write, or a (re)connect after notifications may have been missed).
+   */
+  onChange(listener: (assetId: string | null) => void): void;
   /** Resolves once LISTEN is in place (tests and start-up; watching works before too). */
   ready(): Promise<void>;
   /** Whether LISTEN is in place now (read by every stream on each wake: constant time). */
@@ -88,16 +104,33 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
   let retry: NodeJS.Timeout | null = null;
   let readyWaiters: (() => void)[] = [];
   let generation = 0;
+  const listeners: ((assetId: string | null) => void)[] = [];
+  const tell = (assetId: string | null) => {
+    for (const l of listeners) l(assetId);
+  };
 
   const pokeAll = () => {
     generation++;
+    tell(null);
     for (const set of watchers.values()) for (const w of set) w.poke();
   };
+
+  const fence = sharedRunAfterCall(async () => {
+    const c = client;
+    if (!c || !connected) return false;
+    const epoch = connects;
+    return c.query('SELECT 1').then(
+      () => client === c && connected && connects === epoch,
+      () => false,
+    );
+  });
 
   const lost = (c: ListenClient, why: string) => {
     if (client !== c) return; // already handled
     client = null;
     connected = false;
+    // Notifications are lost until the next LISTEN: what was read before may go stale.
+    tell(null);
     c.removeAllListeners();
     c.on('error', () => undefined);
     c.end().catch(() => undefined);
@@ -117,6 +150,7 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
     c.on('notification', (msg) => {
       if (msg.channel !== ASSET_CHANNEL || !msg.payload) return;
       generation++;
+      tell(msg.payload === ALL_ASSETS ? null : msg.payload);
       const set = watchers.get(msg.payload);
       if (set) for (const w of set) w.poke();
     });
@@ -152,6 +186,10 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
     },
     generation() {
       return generation;
+    },
+    fence,
+    onChange(listener) {
+      listeners.push(listener);
     },
     ready() {
       return connected ? Promise.resolve() : new Promise((r) => readyWaiters.push(r));
@@ -200,4 +238,34 @@ export class SharedReads<T> {
     value.catch(() => this.cache.get(key)?.value === value && this.cache.delete(key));
     return value;
   }
+}
+
+/**
+ * Runs `start` for callers, sharing runs: a call made while no run is in flight starts one; calls
+ * made while one is in flight share the single run started after it ends. Every caller thus gets
+ * a run that began after its call (a fence must), and at most two are ever pending.
+ */
+export function sharedRunAfterCall<T>(start: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  let queued: Promise<T> | null = null;
+  const begin = (): Promise<T> => {
+    const p = start();
+    running = p;
+    const done = () => {
+      if (running === p) running = null;
+    };
+    p.then(done, done);
+    return p;
+  };
+  return () => {
+    if (!running) return begin();
+    if (!queued) {
+      const settled = () => undefined;
+      queued = running.then(settled, settled).then(() => {
+        queued = null;
+        return begin();
+      });
+    }
+    return queued;
+  };
 }

@@ -1,15 +1,21 @@
-// Assets after creation: read (with the live-wait detail of a waiting job), list, rename,
-// delete one or many (cancelling a running job, removing the file), and sync an event's folder.
+// Assets after creation: read (with the live-wait detail of a waiting job) and list, through
+// the read cache (read-cache.ts), rename, delete one or many (cancelling a running job,
+// removing the file), and sync an event's folder.
 import type { Config } from '@framesmith/core/config';
 import { type AssetFilter, type Repo, type StoredAsset } from '@framesmith/core/db/repo';
 import { AssetState, AssetType, type AssetObject } from '@framesmith/core/domain/asset';
-import { presentAsset } from '@framesmith/core/domain/asset-view';
+import { presentAsset, presentedUntil } from '@framesmith/core/domain/asset-view';
 import { ApiError, validation } from '@framesmith/core/errors';
 import type { Storage } from '@framesmith/core/storage';
 import type { ListAssetsRequest, RenameRequest } from '../api-schema/asset-requests.js';
 import { requireEvent } from './event-service.js';
 import type { JobControl, SyncResult } from './job-control.js';
 import type { JobViews } from './job-views.js';
+import type { AssetChanges } from './asset-changes.js';
+import type { ReadCache } from './read-cache.js';
+
+/** What the read cache keeps: frozen, so the one object handed to every reader cannot be changed by one of them. */
+export type AssetReadCache = ReadCache<Readonly<AssetObject>, readonly Readonly<AssetObject>[]>;
 
 export const assetNotFound = (id: string) => new ApiError('AssetNotFound', `Unable to find asset ${id}`, { id });
 
@@ -21,19 +27,43 @@ export function withDetail(obj: AssetObject, detail: string | null): AssetObject
 
 export class AssetLifecycle {
   constructor(
-    private readonly d: { config: Config; repo: Repo; storage: Storage; jobs: JobControl },
+    private readonly d: { config: Config; repo: Repo; storage: Storage; jobs: JobControl; changes: AssetChanges },
     private readonly jobViews: JobViews,
+    private readonly cache: AssetReadCache,
   ) {}
 
-  async getAsset(id: string): Promise<AssetObject> {
+  /** `noCache` reads the database (the contract's bypass); otherwise the read cache answers when it can. */
+  async getAsset(id: string, opts: { noCache?: boolean } = {}): Promise<Readonly<AssetObject>> {
+    const cached = !opts.noCache && (await this.d.changes.fence());
+    if (cached) {
+      const hit = this.cache.getAsset(id, Date.now());
+      if (hit) return hit;
+    }
+    const generation = this.cache.generation();
     const a = await this.d.repo.getAsset(id);
+    // Not found is not kept: the asset may be created the next moment.
     if (!a) throw assetNotFound(id);
-    return withDetail(presentAsset(a, this.d.config), await this.jobViews.detail(a));
+    const now = Date.now();
+    const obj = presentAsset(a, this.d.config, now);
+    if (await this.jobViews.waitsLive(a)) return withDetail(obj, await this.jobViews.detail(a));
+    if (cached) this.cache.setAsset(id, Object.freeze(obj), generation, presentedUntil(this.d.config, now));
+    return obj;
   }
 
-  async listAssets({ filter, pageIndex }: ListAssetsRequest): Promise<AssetObject[]> {
+  async listAssets({ filter, pageIndex, noCache }: ListAssetsRequest): Promise<readonly Readonly<AssetObject>[]> {
+    const cached = !noCache && (await this.d.changes.fence());
+    // The filter as parsed (fixed key order), so equal queries share one entry.
+    const key = JSON.stringify([filter, pageIndex]);
+    if (cached) {
+      const hit = this.cache.getList(key, Date.now());
+      if (hit) return hit;
+    }
+    const generation = this.cache.generation();
     const rows = await this.d.repo.listAssets(filter, pageIndex);
-    return rows.map((a) => presentAsset(a, this.d.config));
+    const now = Date.now();
+    const page = Object.freeze(rows.map((a) => Object.freeze(presentAsset(a, this.d.config, now))));
+    if (cached) this.cache.setList(key, page, generation, presentedUntil(this.d.config, now));
+    return page;
   }
 
   async renameAsset({ id, name }: RenameRequest): Promise<AssetObject> {

@@ -9,10 +9,11 @@ import type { Storage } from '@framesmith/core/storage';
 import { createIdempotencyStore } from '../db/idempotency.js';
 import type { AssetChanges } from './asset-changes.js';
 import { AssetCreation } from './asset-creation.js';
-import { AssetLifecycle } from './asset-lifecycle.js';
+import { AssetLifecycle, type AssetReadCache } from './asset-lifecycle.js';
 import { EventService } from './event-service.js';
 import type { JobControl } from './job-control.js';
 import { JobViews } from './job-views.js';
+import { ReadCache, type ReadCacheStats } from './read-cache.js';
 import type { SourceInspector } from './source-inspector.js';
 import { AssetWatcher } from './watch-asset.js';
 
@@ -22,7 +23,7 @@ export interface AssetServiceDeps {
   storage: Storage;
   jobs: JobControl;
   inspector: SourceInspector;
-  /** The gateway's one subscription to asset changes (WatchAsset). */
+  /** The gateway's one subscription to asset changes (WatchAsset, the read cache). */
   changes: AssetChanges;
 }
 
@@ -45,10 +46,13 @@ export class AssetService {
   readonly createVuflow: EventService['createVuflow'];
   readonly listVuflows: EventService['listVuflows'];
 
+  private readonly cache: AssetReadCache = new ReadCache();
+
   constructor(private readonly d: AssetServiceDeps) {
     const { watchProgressMs, idempotencyTakeoverMs } = d.config.timeouts;
+    d.changes.onChange((id) => (id === null ? this.cache.clear() : this.cache.assetChanged(id)));
     const jobViews = new JobViews(d, watchProgressMs);
-    const lifecycle = new AssetLifecycle(d, jobViews);
+    const lifecycle = new AssetLifecycle(d, jobViews, this.cache);
     const creation = new AssetCreation(d, createIdempotencyStore(d.repo.db, idempotencyTakeoverMs), (id) => lifecycle.getAsset(id));
     const watcher = new AssetWatcher(d, jobViews, watchProgressMs);
     const events = new EventService(d, (a) => lifecycle.removeAsset(a));
@@ -69,6 +73,11 @@ export class AssetService {
     this.deleteEvent = events.deleteEvent.bind(events);
     this.createVuflow = events.createVuflow.bind(events);
     this.listVuflows = events.listVuflows.bind(events);
+  }
+
+  /** Hits, misses and size of the read cache (/metrics). */
+  readCacheStats(): ReadCacheStats {
+    return this.cache.stats();
   }
 
   /** The configured limits, which the adapters' request schemas are built from. */

@@ -36,9 +36,14 @@ export class JobViews {
    * cost a Temporal call; any failure to read it shows nothing.
    */
   async detail(a: StoredAsset): Promise<string | null> {
-    if (a.state !== AssetState.GENERATING || !a.jobId || !(await this.hasLiveWait(a.id))) return null;
+    if (!a.jobId || !(await this.waitsLive(a))) return null;
     const view = await this.d.jobs.describe(a.jobId).catch(() => null);
     return view?.liveWait ? describeLiveWait(view.liveWait) : null;
+  }
+
+  /** Whether the asset's view depends on its job (a GENERATING asset waiting at a live edge), so no read cache may keep it. */
+  async waitsLive(a: StoredAsset): Promise<boolean> {
+    return a.state === AssetState.GENERATING && a.jobId !== null && (await this.hasLiveWait(a.id));
   }
 
   /** Progress and detail of a GENERATING asset's job (WatchAsset), shared per job for a period. */
