@@ -20,25 +20,12 @@ export interface FramecrcOptions {
   frames: number | null;
 }
 
-/** Decodes on the CPU whatever the strategy, so checksums compare like with like. */
-export function framecrcArgs(o: FramecrcOptions): string[] {
-  return [
-    '-nostdin', '-hide_banner', '-v', 'error',
-    ...o.inputOptions,
-    ...(o.from !== null ? ['-seek_timestamp', '1', '-ss', seekFloor(o.from)] : []),
-    '-i', o.input,
-    '-map', `0:${o.stream}`,
-    ...(o.frames !== null ? ['-frames:v', String(o.frames)] : []),
-    '-fps_mode', 'passthrough',
-    '-f', 'framecrc', 'pipe:1',
-  ];
-}
-
 /**
  * Several windows of one stream decoded by one ffmpeg run (a process start costs more than a
  * few frames' decode): each window is its own input of the same file, with its own seek, and
  * its own output stream, cut to its frame count by trim (not -frames:v, which in ffmpeg 5.1
- * ends every stream of the output once one reaches it). Decodes on the CPU, like framecrcArgs.
+ * ends every stream of the output once one reaches it). Decodes on the CPU whatever the
+ * strategy, so checksums compare like with like.
  */
 export function framecrcWindowsArgs(o: Omit<FramecrcOptions, 'from' | 'frames'> & { windows: readonly { from: number | null; frames: number | null }[] }): string[] {
   return [
@@ -58,12 +45,10 @@ export interface DecodedFrame {
   crc: string;
 }
 
-/** Reads `#tb 0: 1/12800` and `0, dts, pts, duration, size, 0x1234abcd` lines: output stream 0's frames. */
-export function parseFramecrc(text: string): DecodedFrame[] {
-  return parseFramecrcStreams(text)[0] ?? [];
-}
-
-/** Every output stream's frames, by stream number (framecrcWindowsArgs: one per window). */
+/**
+ * Reads `#tb 0: 1/12800` and `0, dts, pts, duration, size, 0x1234abcd` lines: every output
+ * stream's frames, by stream number (framecrcWindowsArgs: one per window).
+ */
 export function parseFramecrcStreams(text: string): DecodedFrame[][] {
   const tb = new Map<number, number>();
   const streams: DecodedFrame[][] = [];

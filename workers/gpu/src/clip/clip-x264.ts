@@ -9,16 +9,6 @@
 // SEI/SPS/PPS NAL units filtered out (h264_mp4toannexb first, so MP4 sources get their avcC
 // parameter sets in-band too).
 
-export function parameterSetArgs(o: { input: string; inputOptions: string[]; streamIndex: number }): string[] {
-  return [
-    '-nostdin', '-hide_banner', '-v', 'error',
-    ...o.inputOptions, '-i', o.input,
-    '-map', `0:${o.streamIndex}`, '-c', 'copy', '-frames:v', '1',
-    '-bsf:v', 'h264_mp4toannexb,filter_units=pass_types=6-8',
-    '-f', 'h264', 'pipe:1',
-  ];
-}
-
 /**
  * The same read at several places of one source in one ffmpeg run: each `at` (a source time,
  * the `-ss` already formatted; null for the stream's start) opens the source once and writes
