@@ -9,14 +9,15 @@ CREATE TRIGGER assets_notify_update AFTER UPDATE ON assets FOR EACH ROW
   WHEN (OLD.* IS DISTINCT FROM NEW.*)
   EXECUTE FUNCTION framesmith_asset_notify();
 
-CREATE FUNCTION framesmith_asset_insert_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for every row trigger: OLD is NULL in an INSERT trigger, NEW in a DELETE one.
+CREATE OR REPLACE FUNCTION framesmith_asset_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('framesmith_asset_changed', NEW.id::text);
+  PERFORM pg_notify('framesmith_asset_changed', COALESCE(NEW.id, OLD.id)::text);
   RETURN NULL;
 END;
 $$;
 CREATE TRIGGER assets_notify_insert AFTER INSERT ON assets FOR EACH ROW
-  EXECUTE FUNCTION framesmith_asset_insert_notify();
+  EXECUTE FUNCTION framesmith_asset_notify();
 
 CREATE FUNCTION framesmith_catalog_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
