@@ -2,8 +2,8 @@
 // repeated reads are answered from memory, yet a change committed in PostgreSQL by anyone (here
 // straight into the database, as a worker or another gateway would) is seen by the very next
 // read, a new row appears in a cached list page at once, an event's vuflow change moves cached
-// URLs, noCache=true reads the database, and with the LISTEN connection gone reads go to the
-// database until it is back.
+// URLs, noCache=true reads the database, and with the LISTEN connection gone or stalled reads
+// go to the database until it is back.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createEvent, db, stack, testVideo } from './support/api.js';
@@ -111,5 +111,31 @@ describe('the read cache', () => {
     await api('GET', `/api/asset/${id}/`);
     await rename(id, 'after the reconnect');
     expect((await api('GET', `/api/asset/${id}/`)).body.name).toBe('after the reconnect');
+  });
+
+  it('a stalled LISTEN connection fails reads with a 503 within DB_QUERY_TIMEOUT_MS, then is replaced', async () => {
+    const id = await completedAsset('before the stall');
+    await api('GET', `/api/asset/${id}/`);
+    const [listener] = (await db().query(LISTEN_QUERY)).rows.map((r) => r.pid as number);
+    expect(listener).toBeDefined();
+    // The backend stops answering, its socket open: only the fence's own deadline can notice.
+    process.kill(listener!, 'SIGSTOP');
+    try {
+      await rename(id, 'during the stall');
+      const t0 = performance.now();
+      const read = await api('GET', `/api/asset/${id}/`);
+      const ms = performance.now() - t0;
+      // As a read on any stalled connection: the API's 503, not a wait as long as the stall.
+      expect(read.status).toBe(503);
+      expect(read.body).toMatchObject({ errorType: 'Unavailable' });
+      expect(ms, 'the fence gave up at DB_QUERY_TIMEOUT_MS (3 s in the test stack)').toBeLessThan(5_000);
+      // The stalled connection was dropped: the next read goes to the database and sees the change.
+      expect((await api('GET', `/api/asset/${id}/`)).body.name).toBe('during the stall');
+    } finally {
+      process.kill(listener!, 'SIGCONT');
+    }
+    await until(async () => (await db().query(LISTEN_QUERY)).rows.some((r) => r.pid !== listener), 10_000, 'a new LISTEN connection');
+    await rename(id, 'after the stall');
+    expect((await api('GET', `/api/asset/${id}/`)).body.name).toBe('after the stall');
   });
 });

@@ -54,7 +54,7 @@ async function main() {
     jobs = { ...jobs, startAsset: async () => void process.kill(process.pid, 'SIGKILL') };
   }
   // One LISTEN connection for every WatchAsset stream of this gateway.
-  const changes = createAssetChanges(config.databaseUrl);
+  const changes = createAssetChanges(config.databaseUrl, config.timeouts.dbQueryMs);
   const service = new AssetService({ config, repo, storage, jobs, inspector: createSourceInspector(config, storage), changes });
   observeReadCache(() => service.readCacheStats());
 

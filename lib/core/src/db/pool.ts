@@ -26,10 +26,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return UNAVAILABLE_MESSAGE.test(err.message);
 }
 
+/** The API's 503 for a database that cannot serve us now (the cause is kept for the log). */
+export function databaseUnavailable(cause: unknown): ApiError {
+  return new ApiError('Unavailable', 'Unable to complete the request because the database is unavailable', {}, { cause });
+}
+
 /** Unavailable database errors become the API's 503 (cause kept for the log); others pass unchanged. */
 export function asUnavailable(err: unknown): unknown {
   if (err instanceof ApiError || !isDatabaseUnavailable(err)) return err;
-  return new ApiError('Unavailable', 'Unable to complete the request because the database is unavailable', {}, { cause: err });
+  return databaseUnavailable(err);
 }
 
 /**

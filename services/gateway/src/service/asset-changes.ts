@@ -5,6 +5,7 @@
 // one row. A lost connection is reopened with backoff, and on every (re)connect all watchers are
 // woken to re-read, so a change committed while nobody was listening is not missed.
 import { createListenClient, type ListenClient } from '../db/listen-client.js';
+import { databaseUnavailable } from '@framesmith/core/db/pool';
 import { log } from '@framesmith/core/ops/lifecycle';
 
 /** The trigger's channel; the same name is in 004_asset_notify.sql. */
@@ -39,7 +40,8 @@ export interface AssetChanges {
    * notifications before that session's next ReadyForQuery, and the committing transaction
    * signalled this session before its own client heard of the commit. Calls made while one
    * fence is in flight share the next one. False when not listening (or the connection was
-   * lost meanwhile): the caller must then read the database itself.
+   * lost meanwhile): the caller must then read the database itself. Rejects with the API's 503
+   * when the round trip stalls (createAssetChanges' fenceTimeoutMs).
    */
   fence(): Promise<boolean>;
   /**
@@ -94,7 +96,13 @@ export class Watch implements AssetWatch {
   }
 }
 
-export function createAssetChanges(databaseUrl: string): AssetChanges {
+/**
+ * `fenceTimeoutMs`: a fence unanswered this long (a stalled server or network, which the LISTEN
+ * connection's keepalive would notice only after minutes) fails its reads with the API's 503,
+ * as any query on a stalled connection does, and counts as a lost connection: it is reopened,
+ * and reads go to the database meanwhile.
+ */
+export function createAssetChanges(databaseUrl: string, fenceTimeoutMs: number): AssetChanges {
   const watchers = new Map<string, Set<Watch>>();
   let client: ListenClient | null = null;
   let connected = false;
@@ -119,10 +127,19 @@ export function createAssetChanges(databaseUrl: string): AssetChanges {
     const c = client;
     if (!c || !connected) return false;
     const epoch = connects;
-    return c.query('SELECT 1').then(
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const why = `a read fence went unanswered for ${fenceTimeoutMs} ms`;
+        lost(c, why);
+        reject(databaseUnavailable(new Error(why)));
+      }, fenceTimeoutMs);
+    });
+    const answered = c.query('SELECT 1').then(
       () => client === c && connected && connects === epoch,
       () => false,
     );
+    return Promise.race([answered, stalled]).finally(() => clearTimeout(timer));
   });
 
   const lost = (c: ListenClient, why: string) => {
