@@ -6,22 +6,10 @@
 // go to the database until it is back.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createEvent, db, stack, testVideo } from './support/api.js';
+import { api, createEvent, db, insertAssetRow, listenerPids, stack, testVideo } from './support/api.js';
 import { until } from './support/hls-server.js';
 
-const LISTEN_QUERY = "SELECT pid FROM pg_stat_activity WHERE application_name = 'framesmith-gateway-listen'";
-
 let event: { id: string; contentId: string };
-
-/** A COMPLETED IMAGE row made in the database itself. */
-async function completedAsset(name: string): Promise<string> {
-  const id = randomUUID();
-  await db().query(
-    `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id) VALUES ($1, $2, $3, $4, 'jpg', 1, 1, NULL, $5)`,
-    [id, event.id, name, `read-cache/${id}.jpg`, event.contentId],
-  );
-  return id;
-}
 
 const rename = (id: string, name: string) => db().query('UPDATE assets SET name = $2, date_modified = clock_timestamp() WHERE id = $1', [id, name]);
 
@@ -35,7 +23,7 @@ async function cacheReads(): Promise<Record<string, number>> {
 
 beforeAll(async () => {
   event = await createEvent(await testVideo('read-cache/vod.mp4', { seconds: 2 }));
-  await until(async () => (await db().query(LISTEN_QUERY)).rowCount! > 0, 10_000, 'the gateway LISTENing');
+  await until(async () => (await listenerPids()).length > 0, 10_000, 'the gateway LISTENing');
 });
 
 afterAll(async () => {
@@ -44,7 +32,7 @@ afterAll(async () => {
 
 describe('the read cache', () => {
   it('answers a repeated GET and list page from memory, and noCache=true from the database', async () => {
-    const id = await completedAsset('cached');
+    const id = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'cached' });
     const list = `/api/asset/?eventId=${event.id}&states=COMPLETED`;
     await api('GET', `/api/asset/${id}/`);
     await api('GET', list);
@@ -63,7 +51,7 @@ describe('the read cache', () => {
   });
 
   it('a change committed in PostgreSQL is seen by the very next read, every time', async () => {
-    const id = await completedAsset('round 0');
+    const id = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'round 0' });
     const list = `/api/asset/?eventId=${event.id}&states=COMPLETED`;
     for (let round = 1; round <= 25; round++) {
       // Read (and so cache) the current state, change it behind the gateway's back, read again at once.
@@ -72,7 +60,7 @@ describe('the read cache', () => {
       await rename(id, `round ${round}`);
       expect((await api('GET', `/api/asset/${id}/`)).body.name, `round ${round}`).toBe(`round ${round}`);
     }
-    const extra = await completedAsset('round extra');
+    const extra = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'round extra' });
     const page = (await api('GET', list)).body as { id: string }[];
     expect(page.map((a) => a.id), 'a new row is on the cached page at once').toContain(extra);
     await db().query('DELETE FROM assets WHERE id = $1', [extra]);
@@ -81,7 +69,7 @@ describe('the read cache', () => {
   });
 
   it("an event's vuflow change moves the cached asset URLs at once", async () => {
-    const id = await completedAsset('vuflow');
+    const id = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'vuflow' });
     const before = (await api('GET', `/api/asset/${id}/`)).body.url as string;
     const vuflow = await api('POST', '/api/vuflow/', { name: `read-cache ${randomUUID()}`, configurationJson: { storageUrlPublic: 'https://cdn.example.test/read-cache' } });
     expect(vuflow.status).toBe(200);
@@ -98,15 +86,15 @@ describe('the read cache', () => {
   });
 
   it('with the LISTEN connection gone, reads go to the database and see every change', async () => {
-    const id = await completedAsset('before the loss');
+    const id = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'before the loss' });
     await api('GET', `/api/asset/${id}/`);
-    const [listener] = (await db().query(LISTEN_QUERY)).rows.map((r) => r.pid as number);
+    const [listener] = await listenerPids();
     expect(listener).toBeDefined();
     // The notification of this change goes to nobody.
     await db().query('SELECT pg_terminate_backend($1)', [listener]);
     await rename(id, 'while nobody listened');
     expect((await api('GET', `/api/asset/${id}/`)).body.name).toBe('while nobody listened');
-    await until(async () => (await db().query(LISTEN_QUERY)).rows.some((r) => r.pid !== listener), 10_000, 'a new LISTEN connection');
+    await until(async () => (await listenerPids()).some((pid) => pid !== listener), 10_000, 'a new LISTEN connection');
     // Listening again: cached and fresh as before.
     await api('GET', `/api/asset/${id}/`);
     await rename(id, 'after the reconnect');
@@ -114,9 +102,9 @@ describe('the read cache', () => {
   });
 
   it('a stalled LISTEN connection fails reads with a 503 within DB_QUERY_TIMEOUT_MS, then is replaced', async () => {
-    const id = await completedAsset('before the stall');
+    const id = await insertAssetRow(event, { state: 1, folder: 'read-cache', name: 'before the stall' });
     await api('GET', `/api/asset/${id}/`);
-    const [listener] = (await db().query(LISTEN_QUERY)).rows.map((r) => r.pid as number);
+    const [listener] = await listenerPids();
     expect(listener).toBeDefined();
     // The backend stops answering, its socket open: only the fence's own deadline can notice.
     process.kill(listener!, 'SIGSTOP');
@@ -134,7 +122,7 @@ describe('the read cache', () => {
     } finally {
       process.kill(listener!, 'SIGCONT');
     }
-    await until(async () => (await db().query(LISTEN_QUERY)).rows.some((r) => r.pid !== listener), 10_000, 'a new LISTEN connection');
+    await until(async () => (await listenerPids()).some((pid) => pid !== listener), 10_000, 'a new LISTEN connection');
     await rename(id, 'after the stall');
     expect((await api('GET', `/api/asset/${id}/`)).body.name).toBe('after the stall');
   });

@@ -2,27 +2,14 @@
 // reaches an open stream at once through the gateway's one LISTEN connection; streams cost the
 // database nothing while nothing changes; and a lost LISTEN connection is reopened, with every
 // stream re-reading its asset, so a change made while nobody listened is not missed.
-import { randomUUID } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AssetUpdate, createFramesmithClient } from './support/grpc-client.js';
-import { createEvent, db, stack, testVideo } from './support/api.js';
+import { createEvent, db, insertAssetRow, listenerPids, stack, testVideo } from './support/api.js';
 import { until } from './support/hls-server.js';
-
-const LISTEN_QUERY = "SELECT pid FROM pg_stat_activity WHERE application_name = 'framesmith-gateway-listen'";
 
 let client: ReturnType<typeof createFramesmithClient>;
 let event: { id: string; contentId: string };
-
-/** A GENERATING row made in the database itself, with no job (so no progress from Temporal). */
-async function generatingAsset(name: string): Promise<string> {
-  const id = randomUUID();
-  await db().query(
-    `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id) VALUES ($1, $2, $3, $4, 'jpg', 0, 1, NULL, $5)`,
-    [id, event.id, name, `watch-changes/${id}.jpg`, event.contentId],
-  );
-  return id;
-}
 
 /** The stream's COMPLETED time, or NaN when it has not come within `ms`. */
 const within = (p: Promise<number>, ms: number) => Promise.race([p, new Promise<number>((r) => setTimeout(() => r(NaN), ms))]);
@@ -48,14 +35,14 @@ function watch(id: string) {
 beforeAll(async () => {
   client = createFramesmithClient(stack().grpcAddress, stack().apiKey);
   event = await createEvent(await testVideo('watch-changes/vod.mp4', { seconds: 2 }));
-  await until(async () => (await db().query(LISTEN_QUERY)).rowCount! > 0, 10_000, 'the gateway LISTENing');
+  await until(async () => (await listenerPids()).length > 0, 10_000, 'the gateway LISTENing');
 });
 
 afterAll(() => client?.close());
 
 describe('WatchAsset on PostgreSQL notifications', () => {
   it('a state change committed in the database reaches the stream within 500 ms', async () => {
-    const id = await generatingAsset('direct change');
+    const id = await insertAssetRow(event, { state: 0, folder: 'watch-changes', name: 'direct change' });
     const w = watch(id);
     await w.opened;
     expect(w.updates[0]!.asset?.stateString).toBe('GENERATING');
@@ -67,7 +54,7 @@ describe('WatchAsset on PostgreSQL notifications', () => {
   });
 
   it('streams on unchanged assets read nothing from the database', async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => generatingAsset(`idle ${i}`)));
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => insertAssetRow(event, { state: 0, folder: 'watch-changes', name: `idle ${i}` })));
     const ws = ids.flatMap((id) => [watch(id), watch(id), watch(id), watch(id), watch(id)]);
     await Promise.all(ws.map((w) => w.opened));
     // Reads of the assets table by anyone (the stack's own processes included) in 2 s. Polling
@@ -83,19 +70,19 @@ describe('WatchAsset on PostgreSQL notifications', () => {
   });
 
   it('reconnects after the LISTEN connection is killed, and a change made meanwhile is not missed', async () => {
-    const id = await generatingAsset('across a reconnect');
+    const id = await insertAssetRow(event, { state: 0, folder: 'watch-changes', name: 'across a reconnect' });
     const w = watch(id);
     await w.opened;
-    const [listener] = (await db().query(LISTEN_QUERY)).rows.map((r) => r.pid as number);
+    const [listener] = await listenerPids();
     expect(listener).toBeDefined();
     // Kill the listener and commit the change at once: the notification goes to nobody.
     await db().query('SELECT pg_terminate_backend($1)', [listener]);
     await complete(id);
     const at = await within(w.completed, 5000);
     expect(Number.isNaN(at), 'the stream saw COMPLETED after the gateway reconnected').toBe(false);
-    await until(async () => (await db().query(LISTEN_QUERY)).rows.some((r) => r.pid !== listener), 5000, 'a new LISTEN connection');
+    await until(async () => (await listenerPids()).some((pid) => pid !== listener), 5000, 'a new LISTEN connection');
     // And it is live again: a new stream sees the next change.
-    const id2 = await generatingAsset('after the reconnect');
+    const id2 = await insertAssetRow(event, { state: 0, folder: 'watch-changes', name: 'after the reconnect' });
     const w2 = watch(id2);
     await w2.opened;
     const t0 = performance.now();

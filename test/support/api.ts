@@ -1,4 +1,5 @@
 // A small REST client for the integration tests, plus helpers to prepare events and media.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { makeTestVideo, type TestVideoOptions } from '../../scripts/stack/demo-media.js';
 import { openApiChecker } from './openapi-check.js';
+import { LISTEN_APPLICATION_NAME } from '../../services/gateway/src/db/listen-client.js';
 
 export const stack = () => inject('stack');
 
@@ -37,6 +39,25 @@ let pool: pg.Pool | null = null;
 export function db(): pg.Pool {
   pool ??= new pg.Pool({ connectionString: stack().databaseUrl, max: 3 });
   return pool;
+}
+
+/**
+ * An IMAGE asset row made in the database itself, with no job (so no progress from Temporal),
+ * as a worker or another gateway would leave it; `state` 0 is GENERATING, 1 COMPLETED.
+ */
+export async function insertAssetRow(event: { id: string; contentId: string }, o: { name: string; state: 0 | 1; folder: string }): Promise<string> {
+  const id = randomUUID();
+  await db().query(
+    `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id) VALUES ($1, $2, $3, $4, 'jpg', $5, 1, NULL, $6)`,
+    [id, event.id, o.name, `${o.folder}/${id}.jpg`, o.state, event.contentId],
+  );
+  return id;
+}
+
+/** The backends of the gateways' LISTEN connections (services/gateway/src/db/listen-client.ts). */
+export async function listenerPids(): Promise<number[]> {
+  const r = await db().query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [LISTEN_APPLICATION_NAME]);
+  return r.rows.map((row) => row.pid as number);
 }
 
 export async function countRows(table: 'assets' | 'events' | 'vuflows'): Promise<number> {

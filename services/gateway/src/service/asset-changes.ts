@@ -30,8 +30,9 @@ export interface AssetChanges {
   /** Call before reading the asset, so a change between the read and the wait still wakes it. */
   watch(assetId: string): AssetWatch;
   /**
-   * Counts notifications (and reconnects): a row read at one generation is current until the
-   * next, so the streams woken by one notification can share one read of their asset.
+   * Counts notifications (and losses and reconnects): a row read at one generation is current
+   * until the next, so the streams woken by one notification can share one read of their asset,
+   * and the read cache refuses a fill that a change overtook.
    */
   generation(): number;
   /**
@@ -113,12 +114,13 @@ export function createAssetChanges(databaseUrl: string, fenceTimeoutMs: number):
   let readyWaiters: (() => void)[] = [];
   let generation = 0;
   const listeners: ((assetId: string | null) => void)[] = [];
+  // Every change (and every moment changes may have been missed) moves the generation first.
   const tell = (assetId: string | null) => {
+    generation++;
     for (const l of listeners) l(assetId);
   };
 
   const pokeAll = () => {
-    generation++;
     tell(null);
     for (const set of watchers.values()) for (const w of set) w.poke();
   };
@@ -166,7 +168,6 @@ export function createAssetChanges(databaseUrl: string, fenceTimeoutMs: number):
     c.on('end', () => lost(c, 'connection ended'));
     c.on('notification', (msg) => {
       if (msg.channel !== ASSET_CHANNEL || !msg.payload) return;
-      generation++;
       tell(msg.payload === ALL_ASSETS ? null : msg.payload);
       const set = watchers.get(msg.payload);
       if (set) for (const w of set) w.poke();

@@ -45,7 +45,8 @@ export class AssetLifecycle {
     if (!a) throw assetNotFound(id);
     const now = Date.now();
     const obj = presentAsset(a, this.d.config, now);
-    if (await this.jobViews.waitsLive(a)) return withDetail(obj, await this.jobViews.detail(a));
+    const detail = await this.jobViews.liveDetail(a);
+    if (detail !== undefined) return withDetail(obj, detail);
     if (cached) this.cache.setAsset(id, Object.freeze(obj), generation, presentedUntil(this.d.config, now));
     return obj;
   }

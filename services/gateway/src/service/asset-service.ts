@@ -46,9 +46,10 @@ export class AssetService {
   readonly createVuflow: EventService['createVuflow'];
   readonly listVuflows: EventService['listVuflows'];
 
-  private readonly cache: AssetReadCache = new ReadCache();
+  private readonly cache: AssetReadCache;
 
   constructor(private readonly d: AssetServiceDeps) {
+    this.cache = new ReadCache(() => d.changes.generation());
     const { watchProgressMs, idempotencyTakeoverMs } = d.config.timeouts;
     d.changes.onChange((id) => (id === null ? this.cache.clear() : this.cache.assetChanged(id)));
     const jobViews = new JobViews(d, watchProgressMs);

@@ -32,18 +32,14 @@ export class JobViews {
   }
 
   /**
-   * The live-wait detail of a GENERATING asset. Only assets whose request carries a live wait
-   * cost a Temporal call; any failure to read it shows nothing.
+   * The live-wait detail of a GENERATING asset whose request carries a live wait, so that its
+   * view depends on its job and no read cache may keep it; undefined for every other asset (no
+   * Temporal call). Null when the job waits for nothing now or cannot be read.
    */
-  async detail(a: StoredAsset): Promise<string | null> {
-    if (!a.jobId || !(await this.waitsLive(a))) return null;
+  async liveDetail(a: StoredAsset): Promise<string | null | undefined> {
+    if (a.state !== AssetState.GENERATING || a.jobId === null || !(await this.hasLiveWait(a.id))) return undefined;
     const view = await this.d.jobs.describe(a.jobId).catch(() => null);
     return view?.liveWait ? describeLiveWait(view.liveWait) : null;
-  }
-
-  /** Whether the asset's view depends on its job (a GENERATING asset waiting at a live edge), so no read cache may keep it. */
-  async waitsLive(a: StoredAsset): Promise<boolean> {
-    return a.state === AssetState.GENERATING && a.jobId !== null && (await this.hasLiveWait(a.id));
   }
 
   /** Progress and detail of a GENERATING asset's job (WatchAsset), shared per job for a period. */

@@ -8,7 +8,9 @@
 //
 // A fill races with notifications: a read that began before a change may return the old row
 // after the change's notification was applied. So each fill carries the generation taken
-// before its read, and is refused when any change arrived in between.
+// before its read, and is refused when any change arrived in between. The generation is the
+// subscription's own count of changes (AssetChanges.generation), which moves before the cache
+// is told of a change.
 
 /** Bounds, so memory stays flat whatever clients ask: a list page is ~50 KB serialized. */
 export const READ_CACHE_LIMITS = { assets: 20_000, lists: 500 } as const;
@@ -31,15 +33,13 @@ export interface ReadCacheStats {
 export class ReadCache<A, L> {
   private readonly assets = new Map<string, Entry<A>>();
   private readonly lists = new Map<string, Entry<L>>();
-  private gen = 0;
   private readonly counts = { hits: 0, misses: 0, refused: 0 };
 
-  constructor(private readonly limits: { assets: number; lists: number } = READ_CACHE_LIMITS) {}
-
-  /** Taken before the database read whose result is offered to `setAsset`/`setList`. */
-  generation(): number {
-    return this.gen;
-  }
+  /** `generation`: the count of changes so far, taken before a read whose result is offered to `setAsset`/`setList`. */
+  constructor(
+    readonly generation: () => number,
+    private readonly limits: { assets: number; lists: number } = READ_CACHE_LIMITS,
+  ) {}
 
   getAsset(id: string, nowMs: number): A | undefined {
     return this.hit(this.assets, id, nowMs);
@@ -60,14 +60,12 @@ export class ReadCache<A, L> {
 
   /** One asset changed (inserted, updated or deleted). */
   assetChanged(id: string): void {
-    this.gen++;
     this.assets.delete(id);
     this.lists.clear();
   }
 
   /** Anything may have changed: an event or vuflow write, or notifications that may have been lost. */
   clear(): void {
-    this.gen++;
     this.assets.clear();
     this.lists.clear();
   }
@@ -88,7 +86,7 @@ export class ReadCache<A, L> {
   }
 
   private fill<T>(map: Map<string, Entry<T>>, limit: number, key: string, entry: Entry<T>, generation: number): boolean {
-    if (generation !== this.gen) {
+    if (generation !== this.generation()) {
       this.counts.refused++;
       return false;
     }
