@@ -42,21 +42,43 @@ export async function startS3Server(opts: { dir: string; log?: (line: string) =>
   const sidecar = path.join(opts.dir, 'meta');
   await mkdir(dataDir, { recursive: true });
   await mkdir(sidecar, { recursive: true });
-  const port = await freePort();
+  let port = await freePort();
   const accessKeyId = 'framesmith';
   const secretAccessKey = `framesmith-${Math.random().toString(36).slice(2)}`;
   const region = 'us-east-1';
   const accessLog = path.join(opts.dir, 'access.log');
-  const endpoint = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 
   const launch = async () => {
     const args = ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', '--access-log', accessLog, 'posix', '--sidecar', sidecar, dataDir];
     const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey } });
-    for (const s of [c.stdout, c.stderr]) s?.on('data', (b: Buffer) => opts.log?.(`s3           | ${b.toString().trim()}`));
+    let tail = '';
+    for (const s of [c.stdout, c.stderr]) {
+      s?.on('data', (b: Buffer) => {
+        tail = (tail + b.toString()).slice(-500);
+        opts.log?.(`s3           | ${b.toString().trim()}`);
+      });
+    }
     child = c;
-    await waitForPort(port, '127.0.0.1', 30_000, () => c.exitCode === null);
+    await waitForPort(port, '127.0.0.1', 30_000, () => c.exitCode === null).catch((err: Error) => {
+      throw new Error(`${err.message}: versitygw said ${JSON.stringify(tail.trim())}`);
+    });
   };
+  // The free port is only free when asked: another process may bind it before versitygw does,
+  // which then exits at once (seen once in CI's quick bench). The first start takes a fresh
+  // port up to three times; a restart keeps the endpoint the clients already hold.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      // Only an early exit is retried; a server that runs but never listens is a real fault.
+      const c = child as ChildProcess | null;
+      if (attempt === 3 || (c !== null && c.exitCode === null)) throw err;
+      port = await freePort();
+    }
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
   const kill = async () => {
     const c = child;
     child = null;
@@ -65,7 +87,6 @@ export async function startS3Server(opts: { dir: string; log?: (line: string) =>
     c.kill('SIGKILL');
     await exited;
   };
-  await launch();
   return {
     endpoint,
     region,
