@@ -124,20 +124,6 @@ export async function interleaved<A, B>(runs: number, a: (i: number) => Promise<
   return out;
 }
 
-/** Runs `fn` for 0..n-1 with at most `limit` at a time. */
-export async function pool<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  const lane = async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
-  return out;
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function ratioText(r: number): string {

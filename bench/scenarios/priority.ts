@@ -5,7 +5,8 @@
 // CPU worker's concurrency: jobs already handed to the worker as slots freed).
 import { formatOffset } from '@framesmith/core/time';
 import type { Submitted } from '../lib/rest-client.js';
-import { pool, type Scenario, type ScenarioOutcome, seconds, sleep } from '../lib/scenario.js';
+import { pool } from '@framesmith/core/concurrency';
+import { type Scenario, type ScenarioOutcome, seconds, sleep } from '../lib/scenario.js';
 import { judge } from '../lib/targets.js';
 import { workflowTimes } from '../lib/workflow-phases.js';
 

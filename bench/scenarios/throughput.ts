@@ -4,7 +4,8 @@
 // is cheaper than two stacks on 2 cores and keeps PostgreSQL, Temporal and the gateway
 // identical between the two measurements.
 import { formatOffset } from '@framesmith/core/time';
-import { type BenchContext, type CpuWorker, pool, ratioText, type Scenario, type ScenarioOutcome, SkipScenario, sleep } from '../lib/scenario.js';
+import { pool } from '@framesmith/core/concurrency';
+import { type BenchContext, type CpuWorker, ratioText, type Scenario, type ScenarioOutcome, SkipScenario, sleep } from '../lib/scenario.js';
 import { summarize } from '../lib/stats.js';
 import { judge } from '../lib/targets.js';
 

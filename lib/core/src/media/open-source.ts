@@ -22,7 +22,10 @@ import { checkRemoteSource, fetchRemotePlaylist, openRemoteInput, type RemoteInp
 const TRANSIENT_STDERR = /Connection refused|Connection reset|Connection timed out|timed out|Server returned 5\d\d|Network is unreachable|End of file/i;
 
 export interface OpenedSource {
-  /** What ffmpeg opens: the file or URL, or for a live HLS window a private VOD snapshot of it. */
+  /**
+   * What ffmpeg opens: the file or URL, or for a live HLS window a private VOD snapshot of it.
+   * Empty for a stored playlist opened with `factsOnly` whose probe was cached.
+   */
   input: string;
   inputOptions: string[];
   isHls: boolean;
@@ -46,6 +49,12 @@ export interface OpenSourceDeps {
   signal?: AbortSignal;
   /** Where a remote source may connect; default: the strict policy (no OUTBOUND_ALLOW). */
   egress?: EgressPolicy;
+  /**
+   * The caller reads the facts (probe, playlist, times) and never hands `input` to ffmpeg (the
+   * gateway): a stored, finished playlist whose probe is cached gets no private copy, whose
+   * segment lookups were most of such an open (~25 ms for 300 segments here).
+   */
+  factsOnly?: boolean;
 }
 
 const STRICT_EGRESS = createEgressPolicy();
@@ -108,12 +117,16 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
     if (isHls) {
       const read = cached?.text != null && cached.playlist ? { playlist: cached.playlist, text: cached.text } : await readPlaylist(source, deps);
       playlist = read.playlist;
-      // Every job gets its own copy: presigned URLs expire, and segments are located anew.
-      input = await writePrivatePlaylist(deps.storage, source.path, read.text, read.playlist).catch((err: unknown) => {
-        if (err instanceof StoredPlaylistError) throw new SourceError(err.message, { cause: err });
-        throw err;
-      });
-      snapshotDir = path.dirname(input);
+      if (deps.factsOnly && cached && read.playlist.endList) {
+        input = '';
+      } else {
+        // Every job gets its own copy: presigned URLs expire, and segments are located anew.
+        input = await writePrivatePlaylist(deps.storage, source.path, read.text, read.playlist).catch((err: unknown) => {
+          if (err instanceof StoredPlaylistError) throw new SourceError(err.message, { cause: err });
+          throw err;
+        });
+        snapshotDir = path.dirname(input);
+      }
       inputOptions = deps.storage.kind === 's3' ? STORED_HLS_S3_WHITELIST : STORED_HLS_FILE_WHITELIST;
       playlistText = read.text;
       // A live window moves: its probe is not kept.

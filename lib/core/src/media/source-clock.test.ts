@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { copyStart, decodeStart, frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, microsCeil, microsFloor, onInputClock, parseTimeBase, requestTime, seeksByIndex, signedMicros, sourceTime, withSeekFallback } from './source-clock.js';
+import { FFMPEG_FMP4, FFMPEG_LIVE, media } from './fixtures/hls-playlists.js';
+import { parseHlsPlaylist } from './hls-playlist.js';
+import { copyStart, decodeStart, frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, microsCeil, microsFloor, onInputClock, parseTimeBase, requestTime, seeksByIndex, seekStartsAtOrBefore, signedMicros, windowStart, sourceTime, withSeekFallback } from './source-clock.js';
 
 describe('sourceTime', () => {
   it('counts request times from the first displayed frame, whatever the clock', () => {
@@ -16,6 +18,29 @@ describe('seeksByIndex', () => {
     expect(seeksByIndex('mpegts')).toBe(false);
     expect(seeksByIndex('hls')).toBe(false);
     expect(seeksByIndex('')).toBe(false);
+  });
+});
+
+describe('seekStartsAtOrBefore', () => {
+  it('indexed containers and HLS with MPEG-TS segments; not fMP4 segments, bare MPEG-TS or a playlist-less HLS', () => {
+    const ts = media(parseHlsPlaylist(FFMPEG_LIVE));
+    const fmp4 = media(parseHlsPlaylist(FFMPEG_FMP4));
+    expect(seekStartsAtOrBefore('mov,mp4,m4a,3gp,3g2,mj2', null)).toBe(true);
+    expect(seekStartsAtOrBefore('matroska,webm', null)).toBe(true);
+    expect(seekStartsAtOrBefore('hls', ts)).toBe(true);
+    expect(seekStartsAtOrBefore('hls', fmp4)).toBe(false);
+    expect(seekStartsAtOrBefore('hls', null)).toBe(false);
+    expect(seekStartsAtOrBefore('mpegts', null)).toBe(false);
+    expect(seekStartsAtOrBefore('mpegts', ts)).toBe(false);
+  });
+});
+
+describe('windowStart', () => {
+  it('seeks to the window, except inside an HLS playlist\'s first segment, which is read from the beginning', () => {
+    expect(windowStart(3601.45, 3600, 2)).toEqual({ seek: null, zero: 3600 });
+    expect(windowStart(3602.01, 3600, 2)).toEqual({ seek: 3602.01, zero: 3602.01 });
+    expect(windowStart(0.45, 0, null)).toEqual({ seek: 0.45, zero: 0.45 });
+    expect(windowStart(-0.79, -0.817689, 2)).toEqual({ seek: null, zero: -0.817689 });
   });
 });
 

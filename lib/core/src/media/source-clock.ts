@@ -33,6 +33,38 @@ export function seeksByIndex(formatName: string): boolean {
   return /^(mov|matroska)\b/.test(formatName);
 }
 
+/**
+ * Whether an input seek to T starts decoding at a keyframe at or before T, so that a window
+ * grab (decode from just before t, keep the last frame at or before t) needs no frame listing:
+ * - an indexed container (seeksByIndex);
+ * - HLS with MPEG-TS segments: ffmpeg's CLI seeks backward, and the HLS demuxer then starts
+ *   at the first packet of the segment whose playlist interval holds T (ffmpeg 5.1 hls.c
+ *   moves a backward video seek to the segment's start), a keyframe in any playlist made for
+ *   playback. Not fMP4 segments (`EXT-X-MAP`): ffmpeg 5.1 seeks in them to no picture.
+ * The demuxer then drops packets until a keyframe whose DTS is at or after that start (the
+ * first packet's time plus the playlist's durations): where the durations are rounded, or the
+ * first packet read is later than the first keyframe's DTS (GStreamer's hlssink2: audio 80 ms
+ * after the B-frame-delayed video DTS), it skips the segment's first GOP and the window comes
+ * back empty (the caller lists the frames), or it starts a segment early (slower, same frame).
+ * Never a wrong frame: frames decoded from a keyframe on are contiguous, so the last one at or
+ * before t is the frame on screen at t.
+ */
+export function seekStartsAtOrBefore(formatName: string, playlist: { resources: readonly { source: string }[] } | null): boolean {
+  if (seeksByIndex(formatName)) return true;
+  return playlist !== null && /^hls\b/.test(formatName) && !playlist.resources.some((r) => r.source === 'EXT-X-MAP');
+}
+
+/**
+ * Where a window grab starting at source time `from` reads from: a seek there, except inside an
+ * HLS playlist's first segment (`firstSegmentSeconds` from the container's start), where the
+ * demuxer refuses a seek before the first packet it read (the window came back empty on both
+ * corpus playlists) and reading from the beginning costs at most that segment.
+ */
+export function windowStart(from: number, containerStart: number, firstSegmentSeconds: number | null): InputStart {
+  if (firstSegmentSeconds !== null && from < containerStart + firstSegmentSeconds) return fromBeginning(containerStart);
+  return { seek: from, zero: from };
+}
+
 /** A keyframe as listed (keyframes.ts): where a non-indexed demuxer can land. */
 export interface ListedKeyframe {
   pts: number;

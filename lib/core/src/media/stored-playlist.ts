@@ -67,19 +67,13 @@ export function playlistUriKey(playlistRel: string, uri: string, backend: Storag
  * a second ENDLIST on a finished playlist only repeats what ffmpeg already knows.
  */
 export async function writePrivatePlaylist(storage: Storage, rel: string, text: string, playlist: HlsPlaylist & { kind: 'media' }): Promise<string> {
+  const uris = [...new Map(playlist.resources.map((r) => [r.uri, r])).values()];
+  const inputs = await storage.mediaInputs(uris.map((r) => playlistUriKey(rel, r.uri, storage.kind)));
   const located = new Map<string, string>();
-  for (const r of playlist.resources) {
-    if (located.has(r.uri)) continue;
-    const key = playlistUriKey(rel, r.uri, storage.kind);
-    try {
-      const input = await storage.mediaInput(key);
-      located.set(r.uri, input.kind === 'file' ? input.path : input.url);
-    } catch (err) {
-      if (err instanceof NotFoundError || err instanceof PathEscapeError) {
-        throw new StoredPlaylistError(`the playlist refers to ${r.uri} (line ${r.line}), which does not exist in storage`, { cause: err });
-      }
-      throw err;
-    }
+  for (const [i, r] of uris.entries()) {
+    const input = inputs[i];
+    if (!input) throw new StoredPlaylistError(`the playlist refers to ${r.uri} (line ${r.line}), which does not exist in storage`);
+    located.set(r.uri, input.kind === 'file' ? input.path : input.url);
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'framesmith-playlist-'));
   const file = path.join(dir, 'source.m3u8');

@@ -49,6 +49,13 @@ describe('local storage confinement', () => {
     await storage.remove('out/secret.ts');
     expect(await readFile(path.join(outside, 'secret.ts'), 'utf8')).toBe('secret');
   });
+  it('locates a batch as mediaInput does one by one: links inside followed, links out, folders out, missing keys and escapes null', async () => {
+    const rels = ['ev/seg0.ts', 'ev/inside-link.jpg', 'ev/passwd.jpg', 'ev/seg1.ts', 'out/secret.ts', 'ev/none.ts', '../outside/secret.ts', 'ev'];
+    const batch = await storage.mediaInputs(rels);
+    const single = await Promise.all(rels.map((r) => storage.mediaInput(r).catch((err: unknown) => (err instanceof NotFoundError || err instanceof PathEscapeError ? null : Promise.reject(err)))));
+    expect(batch).toEqual(single);
+    expect(batch.filter((b) => b !== null)).toHaveLength(2);
+  });
   it('refuses an HLS playlist whose segment is a symlink out of the root', async () => {
     const text = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nseg1.ts\n#EXT-X-ENDLIST\n';
     await writeFile(path.join(root, 'ev', 'index.m3u8'), text);

@@ -2,10 +2,12 @@
 // path, so a symlink under the root that points out of it is neither read nor written
 // through (a link to /etc/passwd is "not found", never served or handed to ffmpeg).
 import { createReadStream } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { checkedRelative, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+import { pool } from '../concurrency.js';
+import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
 import { scratchName } from '../ops/sweep-scratch.js';
 
 export function createLocalStorage(root: string): Storage {
@@ -101,6 +103,47 @@ export function createLocalStorage(root: string): Storage {
       const f = await fileAt(rel);
       if (!f) throw new NotFoundError(rel);
       return { kind: 'file', path: f.real };
+    },
+    async mediaInputs(rels) {
+      // One listing and one real path per folder (a playlist's segments share one or two), not
+      // a realpath and a stat per file: ~1 ms against ~40 ms for 300 segments here. A regular
+      // file lies where its folder really is; a link is resolved on its own, as mediaInput does.
+      const rootReal = await realRoot();
+      const folders = new Map<string, Promise<{ real: string; entries: Map<string, Dirent> } | null>>();
+      const folder = (dir: string) => {
+        let f = folders.get(dir);
+        if (!f) {
+          f = (async () => {
+            try {
+              const real = await realpath(dir);
+              if (!inside(real, rootReal)) return null;
+              return { real, entries: new Map((await readdir(dir, { withFileTypes: true })).map((e) => [e.name, e])) };
+            } catch (err) {
+              if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+              throw err;
+            }
+          })();
+          folders.set(dir, f);
+        }
+        return f;
+      };
+      return pool(rels.length, LOOKUP_CONCURRENCY, async (i): Promise<MediaInput | null> => {
+        let lexical: string;
+        try {
+          lexical = path.join(abs, checkedRelative(rels[i]!));
+        } catch (err) {
+          if (err instanceof PathEscapeError) return null;
+          throw err;
+        }
+        const dir = await folder(path.dirname(lexical));
+        const entry = dir?.entries.get(path.basename(lexical));
+        if (!dir || !entry) return null;
+        if (entry.isSymbolicLink()) {
+          const f = await fileAt(rels[i]!);
+          return f ? { kind: 'file', path: f.real } : null;
+        }
+        return entry.isFile() ? { kind: 'file', path: path.join(dir.real, entry.name) } : null;
+      });
     },
     async presignedUrl() {
       return null;

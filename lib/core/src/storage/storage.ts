@@ -41,6 +41,12 @@ export interface Storage {
   readText(rel: string, maxBytes: number): Promise<string>;
   /** Where ffmpeg reads `rel`; throws NotFoundError when missing, PathEscapeError when outside. */
   mediaInput(rel: string): Promise<MediaInput>;
+  /**
+   * mediaInput for many keys at once (an HLS playlist's segments), in order: null where a key
+   * is missing or outside, as mediaInput's NotFoundError or PathEscapeError; other failures
+   * throw. Each backend does the batch its cheaper way.
+   */
+  mediaInputs(rels: readonly string[]): Promise<(MediaInput | null)[]>;
   /** A short-lived URL for a client (S3 only; null on the folder, which streams). */
   presignedUrl(rel: string): Promise<string | null>;
   /** A new private scratch folder (already created) for partial outputs, never visible to readers. */
@@ -48,6 +54,9 @@ export interface Storage {
   /** Throws StorageUnavailableError naming the folder or bucket and why it cannot be used. */
   check(): Promise<void>;
 }
+
+/** Lookups of one batch (mediaInputs) in flight at once: a file's lstat, an S3 HEAD. */
+export const LOOKUP_CONCURRENCY = 16;
 
 export class PathEscapeError extends Error {
   constructor(rel: string) {

@@ -96,8 +96,9 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       let opened: OpenedSource;
       try {
         await storageUsable();
-        // openSource caches the probe of a finished file; a playlist is read every time.
-        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: config.timeouts.sourceInspectMs });
+        // openSource caches the probe of a finished file (and a finished playlist's text); a
+        // live playlist is read every time.
+        opened = await openSource(source, { storage, ffprobePath: config.ffprobePath, timeoutMs: config.timeouts.sourceInspectMs, factsOnly: true });
       } catch (err) {
         if (err instanceof StorageUnavailableError) throw unavailable(err);
         if (err instanceof SourceError || err instanceof SourceUnavailableError) return UNKNOWN;
