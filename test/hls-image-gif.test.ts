@@ -8,6 +8,7 @@ import { inspectGif } from './support/gif-inspect.js';
 import { frameLuma } from '../scripts/stack/demo-media.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { makeHls } from './support/media-check.js';
+import { counterBefore, metricValue, scrape } from './support/metrics.js';
 
 const level = (n: number) => ((frameLuma(n) - 16) * 255) / 219;
 const abs = (rel: string) => path.join(stack().storageRoot, rel);
@@ -25,12 +26,17 @@ describe('IMAGE and GIF from HLS with program date time', () => {
     ev = (await createEvent('hls-grab/hls/index.m3u8')).id;
   });
 
-  it('grabs the frame on screen at an ISO8601 instant', async () => {
+  it('grabs the frame on screen at an ISO8601 instant, from a short window after a seek (no listing)', async () => {
+    const worker = `http://127.0.0.1:${stack().metricsPorts['worker-cpu']}`;
+    const window = { kind: 'image', method: 'window', format: 'hls' };
+    const before = counterBefore(await scrape(worker), 'framesmith_frame_locate_total', window);
     // 5.500 s → frame 137 (25 fps), the same frame the MP4 grab gives.
     const r = await api('POST', '/api/asset/image/', { eventId: ev, name: 'hls grab', time: iso(5500) });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const done = await waitForAsset(r.body.id);
     expect(done.stateString, done.failureReason).toBe('COMPLETED');
+    // ffmpeg's own HLS segments: the seek lands on the segment's first keyframe (docs/media.md).
+    expect(metricValue(await scrape(worker), 'framesmith_frame_locate_total', window)).toBeGreaterThan(before);
     const stats = await sharp(await fetchLocal(done.url)).stats();
     const mean = stats.channels.slice(0, 3).reduce((s, c) => s + c.mean, 0) / 3;
     expect(Math.abs(mean - level(137))).toBeLessThan(3);

@@ -8,6 +8,7 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFramesmithClient } from './support/grpc-client.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
+import { scrape } from './support/metrics.js';
 import { until } from './support/hls-server.js';
 
 interface Line {
@@ -34,7 +35,7 @@ async function logLines(): Promise<Line[]> {
 }
 
 async function metricsText(): Promise<string> {
-  return (await fetch(`${stack().restUrl}/metrics`)).text();
+  return scrape(stack().restUrl);
 }
 
 describe('structured logs', () => {

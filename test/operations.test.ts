@@ -6,6 +6,7 @@ import { freePort } from '../scripts/stack/free-port.js';
 import { api, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
 import { type HlsOrigin, holdStackCpuWorker, imageFromOrigin, parentPid, pidsMatching, startStackHlsOrigin, until } from './support/hls-server.js';
 import { machineHasNvidiaGpu, strategyFromCapabilityMetrics } from './support/gpu-strategy.js';
+import { counterBefore, metricValue } from './support/metrics.js';
 import { createProcessPool } from './support/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -13,26 +14,6 @@ let origin: HlsOrigin;
 let closeOrigin = async () => {};
 let fileEvent = '';
 const processes = createProcessPool();
-
-function findMetric(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
-  }
-  return undefined;
-}
-
-/** A sample that must be on the scrape: a renamed or dropped metric fails here instead of reading as 0. */
-function metricValue(text: string, name: string, labels: Record<string, string>): number {
-  const value = findMetric(text, name, labels);
-  if (value === undefined) throw new Error(`no sample ${name}${JSON.stringify(labels)} on the scrape`);
-  return value;
-}
-
-/** A labelled counter appears at its first increment, so before any such job it is absent: 0. */
-function counterBefore(text: string, name: string, labels: Record<string, string>): number {
-  return findMetric(text, name, labels) ?? 0;
-}
 
 const urlImage = (p: string, name: string) => imageFromOrigin(origin, p, name);
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createEvent, db, insertAssetRow, listenerPids, stack, testVideo } from './support/api.js';
+import { scrape } from './support/metrics.js';
 import { until } from './support/hls-server.js';
 
 let event: { id: string; contentId: string };
@@ -15,7 +16,7 @@ const rename = (id: string, name: string) => db().query('UPDATE assets SET name 
 
 /** The gateway's read cache counters (/metrics). */
 async function cacheReads(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${stack().restUrl}/metrics`)).text();
+  const text = await scrape(stack().restUrl);
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^framesmith_read_cache_reads_total\{outcome="(\w+)"\} (\d+)/gm)) out[m[1]!] = Number(m[2]);
   return out;

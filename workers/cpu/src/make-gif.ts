@@ -18,7 +18,8 @@ import { type GifFramePlan, gifFramePlan, gifFramesArgs, type GifFramesOptions }
 import { gifOutputSize } from '@framesmith/core/media/gif-output-size';
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
-import { seeksByIndex, sourceTime, withSeekFallback } from '@framesmith/core/media/source-clock';
+import { containerLabel, seeksByIndex, sourceTime, withSeekFallback } from '@framesmith/core/media/source-clock';
+import { frameLocate } from '@framesmith/core/ops/metrics';
 import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
@@ -126,9 +127,11 @@ type GifStart = Pick<GifFramesOptions, 'start' | 'firstFrameAt' | 'leadSeconds'>
 async function gifStart(config: Config, src: OpenedSource, startOffset: number, plan: GifFramePlan, ctx: JobContext): Promise<GifStart> {
   const { probe } = src;
   if (seeksByIndex(probe.formatName) && probe.fps) {
+    frameLocate.labels('gif', 'window', containerLabel(probe.formatName)).inc();
     const seek = sourceTime(probe.videoStartSeconds, plan.seekSeconds);
     return { start: { seek, zero: seek }, firstFrameAt: seek, leadSeconds: plan.leadSeconds };
   }
+  frameLocate.labels('gif', 'listing', containerLabel(probe.formatName)).inc();
   const t = sourceTime(probe.videoStartSeconds, startOffset);
   const located = await locateInSource(config, src, t, frameGrabTimeoutMs(config), ctx.signal);
   if (located === null) throw new BadInputError(`the source has no frame at ${startOffset.toFixed(3)} s`);

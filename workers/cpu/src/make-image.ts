@@ -9,7 +9,8 @@ import { type FramePick, grabFrameArgs, grabWindowSeconds } from '@framesmith/co
 import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-source';
 import { runProcess } from '@framesmith/core/media/run-process';
 import type { MediaProbe } from '@framesmith/core/media/probe-media';
-import { type InputStart, seekStartsAtOrBefore, sourceTime, windowStart, withSeekFallback } from '@framesmith/core/media/source-clock';
+import { containerLabel, type InputStart, seekStartsAtOrBefore, sourceTime, windowStart, withSeekFallback } from '@framesmith/core/media/source-clock';
+import { frameLocate } from '@framesmith/core/ops/metrics';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameGrabTimeoutMs, locateInSource } from './locate-frame.js';
@@ -48,7 +49,9 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
     stdout = await grab(windowStart(from, src.probe.startSeconds, src.playlist?.segments[0]?.duration ?? null), { kind: 'window', until: t, timescale: src.probe.videoTimescale });
     if (stdout.length === 0 && src.playlist) hlsWindowMisses.add(src.probe);
   }
-  if (stdout.length === 0) stdout = await grabListed(config, src, t, ctx, grab, timeoutMs);
+  const windowed = stdout.length > 0;
+  if (!windowed) stdout = await grabListed(config, src, t, ctx, grab, timeoutMs);
+  frameLocate.labels('image', windowed ? 'window' : 'listing', containerLabel(src.probe.formatName)).inc();
   if (stdout.length === 0) throw new BadInputError(`the source has no frame at ${seconds.toFixed(3)} s`);
   if (stdout.length !== frameBytes) throw new BadInputError(`the decoded frame has ${stdout.length} bytes, expected ${frameBytes} (${width}x${height})`);
   ctx.progress(0.6, { phase: 'encode' });

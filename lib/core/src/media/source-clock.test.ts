@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FFMPEG_FMP4, FFMPEG_LIVE, media } from './fixtures/hls-playlists.js';
 import { parseHlsPlaylist } from './hls-playlist.js';
-import { copyStart, decodeStart, frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, microsCeil, microsFloor, onInputClock, parseTimeBase, requestTime, seeksByIndex, seekStartsAtOrBefore, signedMicros, windowStart, sourceTime, withSeekFallback } from './source-clock.js';
+import { containerLabel, copyStart, decodeStart, frameOnScreen, inputStartArgs, justBefore, keyframeAtOrBefore, microsCeil, microsFloor, onInputClock, parseTimeBase, requestTime, seeksByIndex, seekStartsAtOrBefore, signedMicros, windowStart, sourceTime, withSeekFallback } from './source-clock.js';
 
 describe('sourceTime', () => {
   it('counts request times from the first displayed frame, whatever the clock', () => {
@@ -18,6 +18,14 @@ describe('seeksByIndex', () => {
     expect(seeksByIndex('mpegts')).toBe(false);
     expect(seeksByIndex('hls')).toBe(false);
     expect(seeksByIndex('')).toBe(false);
+  });
+});
+
+describe('containerLabel', () => {
+  it('names the demuxer by its first word', () => {
+    expect(containerLabel('mov,mp4,m4a,3gp,3g2,mj2')).toBe('mov');
+    expect(containerLabel('hls')).toBe('hls');
+    expect(containerLabel('')).toBe('unknown');
   });
 });
 

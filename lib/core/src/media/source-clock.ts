@@ -28,6 +28,11 @@ export function requestTime(origin: number, t: number): number {
   return t - origin;
 }
 
+/** A probe format_name as one short word for a metric label: `mov`, `matroska`, `mpegts`, `hls`. */
+export function containerLabel(formatName: string): string {
+  return formatName.split(',')[0] || 'unknown';
+}
+
 /** ffmpeg's demuxer names (probe format_name) whose input seek uses a sample index. */
 export function seeksByIndex(formatName: string): boolean {
   return /^(mov|matroska)\b/.test(formatName);

@@ -29,6 +29,12 @@ export const ffmpegSpeed = new client.Gauge({
   labelNames: ['kind'] as const,
   registers: [registry],
 });
+export const frameLocate = new client.Counter({
+  name: 'framesmith_frame_locate_total',
+  help: 'How IMAGE and GIF jobs found the frame on screen at a time: "window" (a short decode after a seek) or "listing" (the packet listing first), by container',
+  labelNames: ['kind', 'method', 'format'] as const,
+  registers: [registry],
+});
 export const queueWait = new client.Histogram({
   name: 'framesmith_queue_wait_seconds',
   help: 'Time from activity scheduling to start on this worker',
