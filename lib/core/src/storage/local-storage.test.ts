@@ -56,6 +56,18 @@ describe('local storage confinement', () => {
     expect(batch).toEqual(single);
     expect(batch.filter((b) => b !== null)).toHaveLength(2);
   });
+  it('answers the same when the batch is large enough to list the folder', async () => {
+    await mkdir(path.join(root, 'many'), { recursive: true });
+    const names = Array.from({ length: 40 }, (_, i) => `seg${i}.ts`);
+    for (const n of names) await writeFile(path.join(root, 'many', n), 'segment');
+    await symlink(path.join(outside, 'secret.ts'), path.join(root, 'many', 'out.ts'));
+    await symlink(path.join(root, 'many', 'seg0.ts'), path.join(root, 'many', 'in.ts'));
+    const rels = [...names, 'out.ts', 'in.ts', 'none.ts'].map((n) => `many/${n}`);
+    const batch = await storage.mediaInputs(rels);
+    const single = await Promise.all(rels.map((r) => storage.mediaInput(r).catch((err: unknown) => (err instanceof NotFoundError ? null : Promise.reject(err)))));
+    expect(batch).toEqual(single);
+    expect(batch.filter((b) => b !== null)).toHaveLength(41);
+  });
   it('refuses an HLS playlist whose segment is a symlink out of the root', async () => {
     const text = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nseg1.ts\n#EXT-X-ENDLIST\n';
     await writeFile(path.join(root, 'ev', 'index.m3u8'), text);

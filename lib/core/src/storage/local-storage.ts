@@ -3,12 +3,20 @@
 // through (a link to /etc/passwd is "not found", never served or handed to ffmpeg).
 import { createReadStream } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pool } from '../concurrency.js';
 import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
 import { scratchName } from '../ops/sweep-scratch.js';
+
+// mediaInputs lists a folder when the batch names at least this many files in it.
+const LIST_FOLDER_FROM = 32;
+
+function notFoundAsNull(err: NodeJS.ErrnoException): null {
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+  throw err;
+}
 
 export function createLocalStorage(root: string): Storage {
   const abs = path.resolve(root);
@@ -19,13 +27,8 @@ export function createLocalStorage(root: string): Storage {
   /** The real path of an existing `rel`, or null when it does not exist or leads out of the root. */
   const resolveExisting = async (rel: string): Promise<string | null> => {
     const lexical = path.join(abs, checkedRelative(rel));
-    let real: string;
-    try {
-      real = await realpath(lexical);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw err;
-    }
+    const real = await realpath(lexical).catch(notFoundAsNull);
+    if (real === null) return null;
     return inside(real, await realRoot()) ? real : null;
   };
   /** A path to write `rel` at whose folder is really inside the root (made when missing). */
@@ -105,44 +108,48 @@ export function createLocalStorage(root: string): Storage {
       return { kind: 'file', path: f.real };
     },
     async mediaInputs(rels) {
-      // One listing and one real path per folder (a playlist's segments share one or two), not
-      // a realpath and a stat per file: ~1 ms against ~40 ms for 300 segments here. A regular
-      // file lies where its folder really is; a link is resolved on its own, as mediaInput does.
+      // A folder's real path is read once per batch. A folder the batch names many files in (a
+      // finished playlist's segments) is listed once: ~2 ms for 300 segments against 10-30 ms
+      // for an lstat each. A few files (a live window inside a long recording's folder, where
+      // listing 50,000 names took 60 ms) get an lstat each. A regular file lies where its folder
+      // really is; a link is resolved on its own, as mediaInput does.
       const rootReal = await realRoot();
-      const folders = new Map<string, Promise<{ real: string; entries: Map<string, Dirent> } | null>>();
+      const lexical = rels.map((rel) => {
+        try {
+          return path.join(abs, checkedRelative(rel));
+        } catch (err) {
+          if (err instanceof PathEscapeError) return null;
+          throw err;
+        }
+      });
+      const named = new Map<string, number>();
+      for (const l of lexical) if (l) named.set(path.dirname(l), (named.get(path.dirname(l)) ?? 0) + 1);
+      const folders = new Map<string, Promise<{ real: string; listing: Map<string, Dirent> | null } | null>>();
       const folder = (dir: string) => {
         let f = folders.get(dir);
         if (!f) {
           f = (async () => {
-            try {
-              const real = await realpath(dir);
-              if (!inside(real, rootReal)) return null;
-              return { real, entries: new Map((await readdir(dir, { withFileTypes: true })).map((e) => [e.name, e])) };
-            } catch (err) {
-              if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-              throw err;
-            }
+            const real = await realpath(dir).catch(notFoundAsNull);
+            if (real === null || !inside(real, rootReal)) return null;
+            const listing = named.get(dir)! >= LIST_FOLDER_FROM ? new Map((await readdir(dir, { withFileTypes: true })).map((e) => [e.name, e])) : null;
+            return { real, listing };
           })();
           folders.set(dir, f);
         }
         return f;
       };
       return pool(rels.length, LOOKUP_CONCURRENCY, async (i): Promise<MediaInput | null> => {
-        let lexical: string;
-        try {
-          lexical = path.join(abs, checkedRelative(rels[i]!));
-        } catch (err) {
-          if (err instanceof PathEscapeError) return null;
-          throw err;
-        }
-        const dir = await folder(path.dirname(lexical));
-        const entry = dir?.entries.get(path.basename(lexical));
-        if (!dir || !entry) return null;
+        const lex = lexical[i];
+        const dir = lex ? await folder(path.dirname(lex)) : null;
+        if (!lex || !dir) return null;
+        const name = path.basename(lex);
+        const entry = dir.listing ? dir.listing.get(name) : await lstat(lex).catch(notFoundAsNull);
+        if (!entry) return null;
         if (entry.isSymbolicLink()) {
           const f = await fileAt(rels[i]!);
           return f ? { kind: 'file', path: f.real } : null;
         }
-        return entry.isFile() ? { kind: 'file', path: path.join(dir.real, entry.name) } : null;
+        return entry.isFile() ? { kind: 'file', path: path.join(dir.real, name) } : null;
       });
     },
     async presignedUrl() {

@@ -20,7 +20,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type ObjectStorageConfig, objectKey, relativeKey } from './storage-location.js';
 import { pool } from '../concurrency.js';
-import { checkedRelative, LOOKUP_CONCURRENCY, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
 import { scratchName } from '../ops/sweep-scratch.js';
 
 // Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, at most
@@ -85,6 +85,8 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       throw unavailable(err);
     }
   };
+  /** Where ffmpeg reads an existing key (a presigned GET), or null when there is none. */
+  const located = async (rel: string): Promise<MediaInput | null> => ((await head(rel)) ? { kind: 'url', url: await presign(rel) } : null);
   const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
 
   return {
@@ -168,19 +170,18 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       return (await r.Body?.transformToString('utf8')) ?? '';
     },
     async mediaInput(rel) {
-      if (!(await head(rel))) throw new NotFoundError(rel);
-      return { kind: 'url', url: await presign(rel) };
+      const input = await located(rel);
+      if (!input) throw new NotFoundError(rel);
+      return input;
     },
     async mediaInputs(rels) {
       // A HEAD per key, side by side: one after another, a 300-segment playlist waited for 300 round trips.
-      return pool(rels.length, LOOKUP_CONCURRENCY, async (i) => {
-        try {
-          return (await head(rels[i]!)) ? { kind: 'url' as const, url: await presign(rels[i]!) } : null;
-        } catch (err) {
+      return pool(rels.length, LOOKUP_CONCURRENCY, (i) =>
+        located(rels[i]!).catch((err: unknown) => {
           if (err instanceof PathEscapeError) return null;
           throw err;
-        }
-      });
+        }),
+      );
     },
     presignedUrl: presign,
     async scratchDir() {
