@@ -14,6 +14,7 @@ import { createS3Client, createS3Storage } from '@framesmith/core/storage/s3-sto
 import type { ObjectStorageConfig } from '@framesmith/core/storage/storage-location';
 import type { Storage } from '@framesmith/core/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { makeTestVideo } from '../scripts/stack/demo-media.js';
 import { type S3Server, startS3Server } from '../scripts/stack/s3-server.js';
 import { framesWithLuma } from './support/media-check.js';
@@ -139,16 +140,15 @@ describe('S3 storage backend', () => {
     // The worker's grab of an indexed constant-rate source (make-image.ts): a short window before t, its last frame.
     const t = src.probe.videoStartSeconds + seconds;
     const from = t - grabWindowSeconds(src.probe.fps!);
-    const grab = grabFrameArgs({ input: viaProxy.toString(), inputOptions: src.inputOptions, start: { seek: from, zero: from }, pick: { kind: 'window', until: t, timescale: src.probe.videoTimescale } });
-    const { stdout } = await runProcess('ffmpeg', grab.flat(), {
-      timeoutMs: 60_000,
-      maxStdoutBytes: 1920 * 1080 * 3,
-    });
+    const frame = path.join(dir, 'work', 'frame.tif');
+    const grab = grabFrameArgs({ input: viaProxy.toString(), inputOptions: src.inputOptions, start: { seek: from, zero: from }, pick: { kind: 'window', until: t, timescale: src.probe.videoTimescale }, output: frame });
+    await runProcess('ffmpeg', grab.flat(), { timeoutMs: 60_000 });
     await src.close();
-    expect(stdout.length).toBe(1920 * 1080 * 3);
+    const { data, info } = await sharp(frame).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([1920, 1080, 3]);
     // The centre pixel (full-range RGB grey) gives back the generated frame's limited-range luma.
     const centre = (540 * 1920 + 960) * 3;
-    expect(framesWithLuma(Math.round(16 + (stdout[centre]! * 219) / 255), 2)).toContain(60);
+    expect(framesWithLuma(Math.round(16 + (data[centre]! * 219) / 255), 2)).toContain(60);
     await proxy.close();
     const read = proxy.bytes();
     console.log(`[s3] one IMAGE grab at ${seconds} s read ${read} of ${size} bytes (${((100 * read) / size).toFixed(2)}%) in ${proxy.requests()} GETs`);

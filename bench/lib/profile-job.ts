@@ -143,7 +143,7 @@ export function classifyToolRun(tool: string, args: string): string {
   if (/-f concat/.test(args)) return 'join (concat, audio)';
   if (/libx264|h264_nvenc/.test(args)) return 'decode + x264 encode';
   if (/image2|\.png/.test(args)) return 'decode + PNG frames';
-  if (/rawvideo/.test(args)) return 'decode one frame';
+  if (/-c:v tiff/.test(args)) return 'decode one frame';
   if (/-c copy|-c:v copy/.test(args)) return 'stream copy';
   return 'ffmpeg (other)';
 }

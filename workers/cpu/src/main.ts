@@ -9,7 +9,7 @@ import { createStorage } from '@framesmith/core/storage';
 import { mediaWorkerOptions } from '@framesmith/worker-kit/media-worker-options';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCpuActivities } from './activities.js';
-import { gifFrameFolders } from './make-gif.js';
+import { frameFolders } from './frame-folder.js';
 
 async function main() {
   const config = loadConfig();
@@ -29,7 +29,7 @@ async function main() {
     config,
     worker,
     sdkMetrics,
-    scratch: [...storageScratchFolders(config), ...gifFrameFolders()],
+    scratch: [...storageScratchFolders(config), ...frameFolders()],
     logFields: { taskQueue: config.taskQueues.cpu, concurrency: config.cpuConcurrency },
     cleanup: () => connection.close(),
   });

@@ -2,10 +2,8 @@
 // gifski encodes them (docs/media.md: better and smaller than ffmpeg's palettegen), and the
 // result is moved into storage. Reverse and speed are decided by which frames are extracted
 // and the order gifski gets them in, never by buffering the clip in ffmpeg.
-import { constants } from 'node:fs';
-import { access, mkdir, readdir, rm, statfs } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '@framesmith/core/config';
 import { clipSpanProblem, gifLimitProblem } from '@framesmith/core/domain/media-limits';
@@ -20,15 +18,13 @@ import { type OpenedSource, openJobSource } from '@framesmith/core/media/open-so
 import { runProcess } from '@framesmith/core/media/run-process';
 import { containerLabel, seeksByIndex, sourceTime, withSeekFallback } from '@framesmith/core/media/source-clock';
 import { frameLocate } from '@framesmith/core/ops/metrics';
-import { type ScratchFolder, scratchName } from '@framesmith/core/ops/sweep-scratch';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
+import { makeFrameFolder } from './frame-folder.js';
 import { frameGrabTimeoutMs, locateInSource } from './locate-frame.js';
 
 /** Share of the progress bar for frame extraction; gifski has the rest (measured ~40%). */
 const EXTRACT_SHARE = 0.6;
-const GIF_FRAMES_PREFIX = 'framesmith-gif-';
-const SHM = '/dev/shm';
 
 export interface MakeGifDeps {
   config: Config;
@@ -71,8 +67,7 @@ export async function makeGif(deps: MakeGifDeps, job: GifJob, ctx: JobContext): 
   const plan = gifFramePlan(planInput);
 
   // Named after this process, so a worker starting after it was killed removes the frames.
-  const frameDir = path.join(deps.frameRoot ?? (await frameParent(plan.frameCount * size.width * size.height * 3)), GIF_FRAMES_PREFIX + scratchName());
-  await mkdir(frameDir, { mode: 0o700 });
+  const frameDir = await makeFrameFolder('gif', plan.frameCount * size.width * size.height * 3, deps.frameRoot);
   let scratch: string | null = null;
   try {
     ctx.progress(0.05, { phase: 'extract', frames: plan.frameCount });
@@ -137,25 +132,4 @@ async function gifStart(config: Config, src: OpenedSource, startOffset: number, 
   if (located === null) throw new BadInputError(`the source has no frame at ${startOffset.toFixed(3)} s`);
   const lead = t - located.pts;
   return { start: located.start, firstFrameAt: located.pickAt, leadSeconds: lead > 1e-6 ? lead : 0 };
-}
-
-/** Where frame folders may be: swept of dead workers' frames at start-up. */
-export function gifFrameFolders(): ScratchFolder[] {
-  return [SHM, tmpdir()].map((dir) => ({ dir, prefix: GIF_FRAMES_PREFIX }));
-}
-
-/**
- * tmpfs (/dev/shm) when it is writable and has room for the frames even uncompressed,
- * else the system temp folder: PNG frames are written once and read once, so memory is the
- * right place unless it would crowd out the workers themselves.
- */
-async function frameParent(worstCaseBytes: number): Promise<string> {
-  try {
-    await access(SHM, constants.W_OK);
-    const fs = await statfs(SHM);
-    if (fs.bavail * fs.bsize > worstCaseBytes * 2) return SHM;
-  } catch {
-    // No tmpfs here (macOS, some containers): fall through.
-  }
-  return tmpdir();
 }

@@ -1,6 +1,7 @@
-// IMAGE: the exact frame at the requested time, grabbed with input seeking and piped raw
-// into sharp for the JPEG (no intermediate PNG, no per-job process start for sharp).
-import { rm } from 'node:fs/promises';
+// IMAGE: the exact frame at the requested time, grabbed with input seeking into an uncompressed
+// TIFF in tmpfs (grab-frame-args.ts says why not a pipe), which sharp encodes as the JPEG (no
+// per-job process start for sharp).
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Config } from '@framesmith/core/config';
@@ -13,6 +14,7 @@ import { containerLabel, type InputStart, seekStartsAtOrBefore, sourceTime, wind
 import { frameLocate } from '@framesmith/core/ops/metrics';
 import type { Storage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
+import { makeFrameFolder } from './frame-folder.js';
 import { frameGrabTimeoutMs, locateInSource } from './locate-frame.js';
 
 export const JPEG_QUALITY = 90;
@@ -22,7 +24,14 @@ export const JPEG_QUALITY = 90;
 // decode each time. Keyed by the probe, which every job on a cached (finished) source shares.
 const hlsWindowMisses = new WeakSet<MediaProbe>();
 
-export async function makeImage(deps: { config: Config; storage: Storage }, job: ImageJob, ctx: JobContext): Promise<MediaResult> {
+export interface MakeImageDeps {
+  config: Config;
+  storage: Storage;
+  /** Parent of the per-job frame folder; defaults to /dev/shm when usable, else the temp folder. */
+  frameRoot?: string;
+}
+
+export async function makeImage(deps: MakeImageDeps, job: ImageJob, ctx: JobContext): Promise<MediaResult> {
   const { config, storage } = deps;
   const src = await openJobSource(config, storage, job.source, ctx);
   const seconds = src.toSeconds(job.time);
@@ -31,45 +40,64 @@ export async function makeImage(deps: { config: Config; storage: Storage }, job:
   const width = src.probe.displayWidth!;
   const height = src.probe.displayHeight!;
   ctx.progress(0.2, { phase: 'grab' });
-  const frameBytes = width * height * 3;
   const timeoutMs = frameGrabTimeoutMs(config);
-  const grab = async (start: InputStart, pick: FramePick) =>
-    (await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, inputOptions: src.inputOptions, start, pick }).flat(), { timeoutMs, signal: ctx.signal, maxStdoutBytes: frameBytes })).stdout;
-  const t = sourceTime(src.probe.videoStartSeconds, seconds);
-  const fps = src.probe.fps;
-  let stdout: Buffer = Buffer.alloc(0);
-  // Where a seek starts decoding at a keyframe before its target (an indexed container, HLS
-  // with MPEG-TS segments), decode a short window before t and keep its last frame, the one on
-  // screen at t whatever the frame rate. An empty window (a frame longer than the window, a
-  // rate we do not know, a segment that does not open on a keyframe) and other containers
-  // need the real frame times.
-  if (seekStartsAtOrBefore(src.probe.formatName, src.playlist) && fps && !hlsWindowMisses.has(src.probe)) {
-    // Not before the first frame: a seek before it leaves ffmpeg's trim nothing to keep (measured).
-    const from = Math.max(src.probe.videoStartSeconds, t - grabWindowSeconds(fps));
-    stdout = await grab(windowStart(from, src.probe.startSeconds, src.playlist?.segments[0]?.duration ?? null), { kind: 'window', until: t, timescale: src.probe.videoTimescale });
-    if (stdout.length === 0 && src.playlist) hlsWindowMisses.add(src.probe);
-  }
-  const windowed = stdout.length > 0;
-  if (!windowed) stdout = await grabListed(config, src, t, ctx, grab, timeoutMs);
-  frameLocate.labels('image', windowed ? 'window' : 'listing', containerLabel(src.probe.formatName)).inc();
-  if (stdout.length === 0) throw new BadInputError(`the source has no frame at ${seconds.toFixed(3)} s`);
-  if (stdout.length !== frameBytes) throw new BadInputError(`the decoded frame has ${stdout.length} bytes, expected ${frameBytes} (${width}x${height})`);
-  ctx.progress(0.6, { phase: 'encode' });
-  const scratch = await storage.scratchDir();
+  // The TIFF is the frame uncompressed, a small header more than its RGB bytes.
+  const frameDir = await makeFrameFolder('image', width * height * 3, deps.frameRoot);
+  let scratch: string | null = null;
   try {
+    const frame = path.join(frameDir, 'frame.tif');
+    const grab = async (start: InputStart, pick: FramePick): Promise<boolean> => {
+      await runProcess(config.ffmpegPath, grabFrameArgs({ input: src.input, inputOptions: src.inputOptions, start, pick, output: frame }).flat(), { timeoutMs, signal: ctx.signal });
+      return frameWritten(frame);
+    };
+    const t = sourceTime(src.probe.videoStartSeconds, seconds);
+    const fps = src.probe.fps;
+    let found = false;
+    // Where a seek starts decoding at a keyframe before its target (an indexed container, HLS
+    // with MPEG-TS segments), decode a short window before t and keep its last frame, the one on
+    // screen at t whatever the frame rate. An empty window (a frame longer than the window, a
+    // rate we do not know, a segment that does not open on a keyframe) and other containers
+    // need the real frame times.
+    if (seekStartsAtOrBefore(src.probe.formatName, src.playlist) && fps && !hlsWindowMisses.has(src.probe)) {
+      // Not before the first frame: a seek before it leaves ffmpeg's trim nothing to keep (measured).
+      const from = Math.max(src.probe.videoStartSeconds, t - grabWindowSeconds(fps));
+      found = await grab(windowStart(from, src.probe.startSeconds, src.playlist?.segments[0]?.duration ?? null), { kind: 'window', until: t, timescale: src.probe.videoTimescale });
+      if (!found && src.playlist) hlsWindowMisses.add(src.probe);
+    }
+    const windowed = found;
+    if (!windowed) found = await grabListed(config, src, t, ctx, grab, timeoutMs);
+    frameLocate.labels('image', windowed ? 'window' : 'listing', containerLabel(src.probe.formatName)).inc();
+    if (!found) throw new BadInputError(`the source has no frame at ${seconds.toFixed(3)} s`);
+    ctx.progress(0.6, { phase: 'encode' });
+    scratch = await storage.scratchDir();
     const tmp = path.join(scratch, 'frame.jpg');
-    await sharp(stdout, { raw: { width, height, channels: 3 }, limitInputPixels: config.limits.maxSourcePixels })
+    const written = await sharp(frame, { limitInputPixels: config.limits.maxSourcePixels })
       // libjpeg-turbo, not mozjpeg: measured 12 ms against 120 ms for a 1080p frame here
       // (bench B2); mozjpeg's ~10% smaller files do not pay for a grab's latency.
       // Without optimised Huffman tables: 7 ms against 16 ms for a 1080p frame here, for a
       // file ~12% larger (126 KB against 113 KB; ffmpeg's own -q:v 2 grab is 123 KB).
       .jpeg({ quality: JPEG_QUALITY, optimiseCoding: false })
       .toFile(tmp);
+    // A stream whose size changed after the part the probe read (a mid-stream switch).
+    if (written.width !== width || written.height !== height) {
+      throw new BadInputError(`the decoded frame is ${written.width}x${written.height}, expected ${width}x${height} (the probed size)`);
+    }
     ctx.checkGuards?.();
     const stored = await storage.putFile(job.outputPath, tmp, { signal: ctx.signal });
     return { path: stored.path, size: stored.size, strategy: 'cpu' };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await rm(frameDir, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Whether ffmpeg wrote the frame: an empty window writes no file. */
+async function frameWritten(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 
@@ -79,12 +107,12 @@ async function grabListed(
   src: OpenedSource,
   t: number,
   ctx: JobContext,
-  grab: (start: InputStart, pick: FramePick) => Promise<Buffer>,
+  grab: (start: InputStart, pick: FramePick) => Promise<boolean>,
   timeoutMs: number,
-): Promise<Buffer> {
+): Promise<boolean> {
   const { probe } = src;
   const located = await locateInSource(config, src, t, timeoutMs, ctx.signal);
-  if (located === null) return Buffer.alloc(0);
+  if (located === null) return false;
   // Nothing where the listing shows a frame: the demuxer's failed seek; read from the beginning.
-  return withSeekFallback(located.start, probe.startSeconds, (from) => grab(from, { kind: 'from', at: located.pickAt }), (frame) => frame.length === 0);
+  return withSeekFallback(located.start, probe.startSeconds, (from) => grab(from, { kind: 'from', at: located.pickAt }), (found) => !found);
 }

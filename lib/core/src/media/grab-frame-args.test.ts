@@ -31,26 +31,26 @@ describe('pickFilter', () => {
 });
 
 describe('grabFrameArgs', () => {
-  it('indexed container: seeks a window before the time and emits its last frame as raw RGB', () => {
+  it('indexed container: seeks a window before the time and writes its last frame as an uncompressed TIFF', () => {
     const t = 5;
     const from = t - grabWindowSeconds(25);
-    const args = grabFrameArgs({ input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], start: { seek: from, zero: from }, pick: { kind: 'window', until: t, timescale: 12800 } });
+    const args = grabFrameArgs({ input: '/s/vod.mp4', inputOptions: ['-protocol_whitelist', 'file'], start: { seek: from, zero: from }, pick: { kind: 'window', until: t, timescale: 12800 }, output: '/dev/shm/f/frame.tif' });
     expect(args.flat().join(' ')).toBe(
       '-nostdin -hide_banner -v error -protocol_whitelist file -seek_timestamp 1 -ss 4.940000 -i /s/vod.mp4 ' +
-        '-map 0:v:0 -vf trim=end=0.060077,reverse -fps_mode passthrough -frames:v 1 -an -sn -dn -f rawvideo -pix_fmt rgb24 pipe:1',
+        '-map 0:v:0 -vf trim=end=0.060077,reverse -fps_mode passthrough -frames:v 1 -an -sn -dn -pix_fmt rgb24 -c:v tiff -compression_algo raw -f image2 -update 1 -y /dev/shm/f/frame.tif',
     );
   });
   it('MPEG-TS at 3600 s: seeks to the keyframe DTS on the source clock and trims to the frame', () => {
-    const args = grabFrameArgs({ input: 'in.ts', inputOptions: [], start: { seek: 3601.92, zero: 3601.92 }, pick: { kind: 'from', at: 3602.14 } });
+    const args = grabFrameArgs({ input: 'in.ts', inputOptions: [], start: { seek: 3601.92, zero: 3601.92 }, pick: { kind: 'from', at: 3602.14 }, output: 'f.tif' });
     expect(args.flat().join(' ')).toContain('-seek_timestamp 1 -ss 3601.920000 -i in.ts -map 0:v:0 -vf trim=start=0.220000 ');
   });
   it('first GOP: no seek at all (HLS refuses one before its first packet)', () => {
-    const args = grabFrameArgs({ input: 'in.m3u8', inputOptions: ['-f', 'hls'], start: { seek: null, zero: 3600 }, pick: { kind: 'from', at: 3600.46 } });
+    const args = grabFrameArgs({ input: 'in.m3u8', inputOptions: ['-f', 'hls'], start: { seek: null, zero: 3600 }, pick: { kind: 'from', at: 3600.46 }, output: 'f.tif' });
     expect(args[1]).toEqual(['-f', 'hls', '-i', 'in.m3u8']);
     expect(args.flat().join(' ')).not.toContain('-ss');
   });
   it('negative times (33-bit wrap correction) keep their sign', () => {
-    const args = grabFrameArgs({ input: 'w.ts', inputOptions: [], start: { seek: -0.6, zero: -0.6 }, pick: { kind: 'from', at: -0.3 } });
+    const args = grabFrameArgs({ input: 'w.ts', inputOptions: [], start: { seek: -0.6, zero: -0.6 }, pick: { kind: 'from', at: -0.3 }, output: 'f.tif' });
     expect(args.flat().join(' ')).toContain('-ss -0.600000 -i w.ts -map 0:v:0 -vf trim=start=0.300000');
   });
 });

@@ -1,0 +1,76 @@
+// makeImage against the real ffmpeg and sharp on generated media, without the stack: the frame
+// on screen at the time (window grab and listed grab), and the frame folder always removed.
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@framesmith/core/config';
+import type { ImageJob } from '@framesmith/core/domain/job';
+import { ProcessCancelledError } from '@framesmith/core/media/run-process';
+import { createLocalStorage } from '@framesmith/core/storage';
+import type { JobContext } from '@framesmith/worker-kit/activity-kit';
+import { frameLuma, makeTestVideo } from '../../../scripts/stack/demo-media.js';
+import { makeImage } from './make-image.js';
+
+let root = '';
+let frameRoot = '';
+let deps: Parameters<typeof makeImage>[0];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'framesmith-make-image-'));
+  frameRoot = path.join(root, 'frames');
+  await mkdir(path.join(root, 'storage/src'), { recursive: true });
+  await mkdir(frameRoot);
+  const video = { seconds: 4, fps: 25, width: 160, height: 90, gop: 50, audio: false };
+  await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.mp4'), video);
+  // MPEG-TS: no index, so the frame is found in the listed frame times.
+  await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.ts'), video);
+  const config = loadConfig({ DATA_DIR: root, STORAGE_ROOT: path.join(root, 'storage') });
+  deps = { config, storage: createLocalStorage(config.storageRoot), frameRoot };
+});
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+let n = 0;
+function job(file: string, seconds: number): ImageJob {
+  return { kind: 'image', assetId: 'a', eventId: 'e', source: { kind: 'file', path: `src/${file}` }, outputPath: `src/out-${n++}.jpg`, time: { kind: 'offset', seconds } };
+}
+
+const context = (signal = new AbortController().signal): JobContext => ({ signal, progress: () => undefined, defer: () => undefined });
+
+/** The generated video's frame number from a JPEG's mean luma (each frame has its own grey). */
+async function frameShown(rel: string): Promise<number> {
+  const { data } = await sharp(path.join(root, 'storage', rel)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const mean = data.reduce((a, b) => a + b, 0) / data.length;
+  // Full-range grey back to the limited-range luma the frame was made with.
+  const luma = Math.round(16 + (mean * 219) / 255);
+  return [...Array(100).keys()].reduce((best, f) => (Math.abs(frameLuma(f) - luma) < Math.abs(frameLuma(best) - luma) ? f : best), 0);
+}
+
+describe('makeImage', () => {
+  it('grabs the frame on screen at the time from an MP4 (window) and an MPEG-TS (listing)', async () => {
+    for (const file of ['vod.mp4', 'vod.ts']) {
+      // 1.23 s at 25 fps: frame 30 (1.20 s) is on screen until 1.24 s.
+      const r = await makeImage(deps, job(file, 1.23), context());
+      expect([file, await frameShown(r.path)]).toEqual([file, 30]);
+      const meta = await sharp(path.join(root, 'storage', r.path)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 160, 90]);
+    }
+    expect(await readdir(frameRoot)).toEqual([]);
+  });
+
+  it('removes the frame folder after a failure and after cancellation', async () => {
+    const broken = { ...deps, config: { ...deps.config, ffmpegPath: '/nonexistent/ffmpeg' } };
+    const err = await makeImage(broken, job('vod.mp4', 1), context()).catch((e) => e);
+    expect(err.name).toBe('BinaryMissingError');
+    expect(await readdir(frameRoot)).toEqual([]);
+    const abort = new AbortController();
+    abort.abort();
+    const cancelled = await makeImage(deps, job('vod.mp4', 1), context(abort.signal)).catch((e) => e);
+    expect(cancelled).toBeInstanceOf(ProcessCancelledError);
+    expect(await readdir(frameRoot)).toEqual([]);
+    expect(await readdir(path.join(deps.config.storageRoot, '.scratch')).catch(() => [])).toEqual([]);
+  });
+});
