@@ -224,6 +224,7 @@ async function main() {
       params: p,
       rest,
       temporal: connection ? new Client({ connection }) : null,
+      temporalAddress,
       storageRoot,
       media,
       mp4Rel,

@@ -142,8 +142,8 @@ export function classifyToolRun(tool: string, args: string): string {
   if (/filter_units/.test(args)) return 'read SPS/PPS';
   if (/-f concat/.test(args)) return 'join (concat, audio)';
   if (/libx264|h264_nvenc/.test(args)) return 'decode + x264 encode';
-  if (/image2|\.png/.test(args)) return 'decode + PNG frames';
   if (/-c:v tiff/.test(args)) return 'decode one frame';
+  if (/image2|\.png/.test(args)) return 'decode + PNG frames';
   if (/-c copy|-c:v copy/.test(args)) return 'stream copy';
   return 'ffmpeg (other)';
 }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { BenchMedia } from './bench-media.js';
 import type { ObjectStorageSide } from './object-storage-stack.js';
 import type { RestClient } from './rest-client.js';
+import type { TemporalFloor } from './temporal-floor.js';
 import type { Stack } from '../../scripts/stack/start-stack.js';
 import type { CheckResult, TargetId } from './targets.js';
 
@@ -43,6 +44,8 @@ export interface BenchContext {
   params: BenchParams;
   rest: RestClient;
   temporal: Client | null;
+  /** The stack's Temporal frontend (host:port), where the harness can run workers of its own; null when unknown. */
+  temporalAddress: string | null;
   storageRoot: string;
   media: BenchMedia;
   mp4Rel: string;
@@ -65,7 +68,7 @@ export interface BenchContext {
    */
   objectStorage(): Promise<ObjectStorageSide>;
   /** Filled by scenarios for later ones (B6 reads a completed asset and a busy event). */
-  shared: { completedAssetId?: string; busyEventId?: string };
+  shared: { completedAssetId?: string; busyEventId?: string; temporalFloor?: Promise<TemporalFloor | null> };
 }
 
 /** The measured columns; the target column comes from targets.ts by the scenario's id. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, targetTable, targetText, TARGETS } from './targets.js';
+import { judge, targetTable, targetText, targetValue } from './targets.js';
 
 describe('targets', () => {
   it('prints each target from its checks', () => {
@@ -49,8 +49,9 @@ describe('targets', () => {
   });
 
   it('holds round two of issue #16', () => {
-    const limit = (id: keyof typeof TARGETS, key: string) => (TARGETS[id] as readonly { key: string; value?: number }[]).find((c) => c.key === key)?.value;
-    expect([limit('B1', 'ratio'), limit('B2', 'ratio'), limit('B2h', 'ratio'), limit('B3', 'ratio'), limit('B4', 'ratio')]).toEqual([1.1, 1.25, 1.3, 0.08, 2]);
-    expect([limit('B6', 'getRps'), limit('B6', 'listRps'), limit('B9', 'maxMs'), limit('B10', 'throughputRatio')]).toEqual([4000, 2000, 1000, 0.85]);
+    const v = targetValue;
+    expect([v('B1', 'ratio'), v('B2', 'ratio'), v('B2h', 'ratio'), v('B3', 'ratio'), v('B4', 'ratio')]).toEqual([1.1, 1.25, 1.3, 0.08, 2]);
+    expect([v('B6', 'getRps'), v('B6', 'listRps'), v('B9', 'maxMs'), v('B10', 'throughputRatio')]).toEqual([4000, 2000, 1000, 0.85]);
+    expect(() => v('B3', 'exact')).toThrow(/no numeric target B3.exact/);
   });
 });

@@ -50,6 +50,13 @@ export type TargetId = keyof typeof TARGETS;
 
 const SYMBOL = { '<=': '≤', '<': '<', '>=': '≥' } as const;
 
+/** A target's numeric limit (B2's ratio: 1.25), for what a scenario reports beside its value. */
+export function targetValue(id: TargetId, key: string): number {
+  const c = (TARGETS[id] as readonly Check[]).find((x) => x.key === key);
+  if (!c || !('value' in c) || typeof c.value !== 'number') throw new Error(`no numeric target ${id}.${key}`);
+  return c.value;
+}
+
 export function checkText(c: Check): string {
   if (c.text !== undefined) return c.text;
   if (c.op === 'true') return c.key;

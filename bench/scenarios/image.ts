@@ -5,7 +5,9 @@ import { parseClipTime } from '@framesmith/core/time';
 import { timeCommand } from '../lib/media-checks.js';
 import { ratioOutcome, timedAsset, tryProfile } from '../lib/pipeline-run.js';
 import { type BenchContext, interleaved, type Scenario, type ScenarioOutcome } from '../lib/scenario.js';
+import { targetValue } from '../lib/targets.js';
 import { summarize } from '../lib/stats.js';
+import { measureTemporalFloor, type TemporalFloor } from '../lib/temporal-floor.js';
 import { profileImage } from '../lib/worker-profile.js';
 
 /** What a person types: input seek to the time, one frame, ffmpeg's JPEG encoder. */
@@ -27,13 +29,41 @@ async function measure(ctx: BenchContext, requestTime: string, eventId: string, 
   return { r, p: summarize(r.a.map((s) => s.seconds)), b: summarize(r.b) };
 }
 
+const FLOOR_RUNS = 15;
+
+/**
+ * The Temporal floor (temporal-floor.ts), measured once a run after the first grab scenario, and
+ * what the target leaves beside it: the ratio's allowance over the raw grab, in ms.
+ */
+async function floorNote(ctx: BenchContext, id: 'B2' | 'B2h', rawSeconds: number): Promise<{ note: string; floor: TemporalFloor | null }> {
+  if (!ctx.temporalAddress) return { note: 'Temporal floor: not measured (no Temporal address)', floor: null };
+  const address = ctx.temporalAddress;
+  ctx.shared.temporalFloor ??= measureTemporalFloor(address, FLOOR_RUNS).catch((err: unknown) => {
+    ctx.log(`Temporal floor failed: ${(err as Error).message}`);
+    return null;
+  });
+  const floor = await ctx.shared.temporalFloor;
+  if (!floor) return { note: 'Temporal floor: failed (see the log)', floor: null };
+  const allowed = (targetValue(id, 'ratio') - 1) * rawSeconds * 1000;
+  const m = floor.startToStateMs;
+  return {
+    note:
+      `Temporal floor: a workflow of the same shape with no work in it (start → an activity on another queue → a local activity) ` +
+      `reaches its local activity ${m.median.toFixed(0)} ms after the start call (median of ${floor.runs}, ${m.min.toFixed(0)}–${m.max.toFixed(0)}); ` +
+      `the target leaves ${allowed.toFixed(0)} ms over this raw grab for everything the pipeline adds`,
+    floor,
+  };
+}
+
 export const imageGrab: Scenario = {
   id: 'B2',
   title: (p) => `IMAGE frame grab at ${p.image.time}`,
   async run(ctx): Promise<ScenarioOutcome> {
     const t = ctx.params.image.time;
-    const { r } = await measure(ctx, t, ctx.eventId, path.join(ctx.storageRoot, ctx.mp4Rel), t, 'b2');
-    return ratioOutcome({ id: 'B2', samples: r, profile: await tryProfile(() => profileImage(ctx, t)) });
+    const { r, b } = await measure(ctx, t, ctx.eventId, path.join(ctx.storageRoot, ctx.mp4Rel), t, 'b2');
+    const { note, floor } = await floorNote(ctx, 'B2', b.median);
+    const out = ratioOutcome({ id: 'B2', samples: r, profile: await tryProfile(() => profileImage(ctx, t)), notes: [note] });
+    return { ...out, data: { ...out.data, temporalFloor: floor } };
   },
 };
 
@@ -45,8 +75,9 @@ export const imageGrabHls: Scenario = {
     if (t?.kind !== 'offset') throw new Error('the image time must be an offset');
     const instant = new Date(ctx.media.hlsStartEpochMs + t.seconds * 1000).toISOString();
     const playlist = path.join(ctx.storageRoot, ctx.hlsRel);
-    const { r } = await measure(ctx, instant, ctx.hlsEventId, playlist, ctx.params.image.time, 'b2h');
-    const out = ratioOutcome({ id: 'B2h', samples: r, notes: [`time ${instant} (program date time of the first segment + ${t.seconds} s)`] });
-    return { ...out, data: { ...out.data, instant } };
+    const { r, b } = await measure(ctx, instant, ctx.hlsEventId, playlist, ctx.params.image.time, 'b2h');
+    const { note, floor } = await floorNote(ctx, 'B2h', b.median);
+    const out = ratioOutcome({ id: 'B2h', samples: r, notes: [`time ${instant} (program date time of the first segment + ${t.seconds} s)`, note] });
+    return { ...out, data: { ...out.data, instant, temporalFloor: floor } };
   },
 };
