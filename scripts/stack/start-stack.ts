@@ -16,6 +16,9 @@ import { freePort, waitForHttp, waitForPort } from './free-port.js';
 import { supervise, type Supervised } from './supervise.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 
+// See the dev server's arguments below and deploy/temporal-dynamic-config.yaml (same value).
+const TRANSFER_QUEUE_READS_PER_SECOND = 200;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type Component = 'gateway' | 'orchestrator' | 'worker-cpu' | 'worker-gpu';
@@ -216,6 +219,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         // a single dev server (deploy/ documents the trade-off for production).
         '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
         '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+        // The dev server has one history shard, and each shard reads its transfer queue (the
+        // tasks that hand a workflow or activity task to matching) at most 20 times a second by
+        // default: under load every hop of every asset waited up to 50 ms for its read (a
+        // no-op workflow of the asset's shape, back to back: 141 ms start to local activity,
+        // 20 ms with 200 reads a second).
+        '--dynamic-config-value', `history.transferProcessorMaxPollRPS=${TRANSFER_QUEUE_READS_PER_SECOND}`,
         ...(opts.searchAttributes === false ? [] : Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`])),
       ];
       // Restarted on the same ports and SQLite file, so workflows and clients carry on.
