@@ -110,6 +110,35 @@ describe('S3 storage backend', () => {
     expect(uploads.Uploads ?? []).toEqual([]);
   }, 60_000);
 
+  it('stages a put: parts upload before commit, the object appears only at commit, abort leaves nothing', async () => {
+    const inProgress = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
+    // 20 MiB: three parts, so the parts go up before commit (a file of one part is one PUT at commit).
+    const bytes = Buffer.alloc(20 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+    const big = await localFile('staged.bin', bytes);
+    const staged = storage.stagePut('ev/staged.mp4', big);
+    for (let i = 0; i < 200 && !(await readFile(server.accessLog, 'utf8')).includes('s3_UploadPart farm/ev/staged.mp4'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await inProgress()).toEqual(['farm/ev/staged.mp4']);
+    expect(await storage.stat('ev/staged.mp4')).toBeNull();
+    const stored = await staged.commit();
+    expect(stored.size).toBe(bytes.length);
+    expect(Buffer.concat(await (await storage.read('ev/staged.mp4')).toArray()).equals(bytes)).toBe(true);
+    await expect(stat(big)).rejects.toThrow(); // consumed, as putFile does
+    await staged.abort(); // after a commit: nothing to undo
+    expect(await storage.stat('ev/staged.mp4')).not.toBeNull();
+
+    const dropped = await localFile('dropped.bin', bytes);
+    const gone = storage.stagePut('ev/dropped.mp4', dropped);
+    await new Promise((r) => setTimeout(r, 50));
+    await gone.abort();
+    expect(await storage.stat('ev/dropped.mp4')).toBeNull();
+    expect(await inProgress()).toEqual([]);
+    expect((await stat(dropped)).size).toBe(bytes.length); // the local file stays
+
+    const small = await localFile('small-staged.bin', 1000);
+    expect((await storage.stagePut('ev/small.bin', small).commit()).size).toBe(1000);
+  }, 60_000);
+
   it('names the bucket and why when it cannot be used', async () => {
     await expect(createS3Storage({ ...cfg, bucket: 'no-such-bucket' }, dir, client).check()).rejects.toThrow('bucket no-such-bucket does not exist');
     const wrong = createS3Client(cfg, { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong-secret' });

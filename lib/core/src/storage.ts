@@ -14,6 +14,7 @@ export {
   NotFoundError,
   PathEscapeError,
   type PutOptions,
+  type StagedPut,
   type Storage,
   StorageUnavailableError,
   type StoredFile,

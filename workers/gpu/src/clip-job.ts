@@ -14,6 +14,7 @@ import { clipReencodeArgs } from './clip/clip-args.js';
 import { type ClipTracks, mapArgs } from './clip/clip-tracks.js';
 import { decodeArgs, encodeArgs, type VideoStrategy } from './clip/video-strategy.js';
 import type { Runner } from './clip-runner.js';
+import type { EarlyPublish } from './early-publish.js';
 import type { VerifyClipInput } from './verify-clip.js';
 
 export type ClipPath = 'stream-copy' | 'smart-cut' | 'full-reencode';
@@ -42,6 +43,8 @@ export interface ClipJob {
   end: number;
   /** Where the clip is written, in scratch. */
   output: string;
+  /** Its upload to storage, begun once its bytes are final (early-publish.ts). */
+  publish: EarlyPublish;
 }
 
 /** A made clip: how, what the verification must find in it, and its packets when already listed. */

@@ -26,7 +26,9 @@ export async function exactClip(c: ClipJob, smartCutMinCopiedPixels: number): Pr
   log('worker-gpu', 'clip re-encoded in full', { assetId: job.assetId, reason: fallback });
   c.ctx.progress(c.run.at, { phase: 'full-reencode', fallbackReason: fallback });
   // Reading starts where decoding reaches the first frame (source-clock.ts), and from the
-  // beginning when that seek gave no pictures, trimmed the same way.
+  // beginning when that seek gave no pictures, trimmed the same way. The smart cut's upload,
+  // begun before its check failed, goes with its file.
+  await c.publish.discard();
   await rm(c.output, { force: true });
   const pickAt = justBefore(shown, fps ? 1 / fps : 0);
   const from = decodeStart(c.seekable, span.first, keyframeAtOrBefore(timeline.keyframePackets, span.first));
@@ -51,5 +53,5 @@ async function trySmartCut(c: ClipJob, span: ExactSpan, minCopiedPixels: number)
   if (plan.kind === 'full-reencode') return plan.reason;
   if (plan.clip.count !== span.count) return `the frame grid gives ${plan.clip.count} frames but ${span.count} are listed`;
   if (!smartCutPaysOff(plan, (primary.width ?? 0) * (primary.height ?? 0), minCopiedPixels)) return 'the copied part is too small for a smart cut to pay off';
-  return smartCut(c.run, { src: c.src, strategy: c.strategy, job: c.job, tracks: c.tracks, plan, timeline, origin, fps: fps!, timescale: c.timescale, pixFmt: c.pixFmt, output: c.output });
+  return smartCut(c.run, { src: c.src, strategy: c.strategy, job: c.job, tracks: c.tracks, plan, timeline, origin, fps: fps!, timescale: c.timescale, pixFmt: c.pixFmt, output: c.output, outputFinal: () => c.publish.begin() });
 }

@@ -23,6 +23,7 @@ import type { ClipJob, MadeClip } from './clip-job.js';
 import { Runner } from './clip-runner.js';
 import { exactClip } from './exact-clip.js';
 import { keyframeClip } from './keyframe-clip.js';
+import { EarlyPublish } from './early-publish.js';
 import { verifyClip } from './verify-clip.js';
 
 export type { ClipPath } from './clip-job.js';
@@ -101,25 +102,32 @@ export async function makeVideo(deps: MakeVideoDeps, job: VideoJob, ctx: JobCont
   ctx.progress(0.05, { phase: 'keyframes' });
 
   const scratch = await storage.scratchDir();
+  const output = path.join(scratch, 'clip.mp4');
+  const publish = new EarlyPublish(storage, job.outputPath, output, ctx.signal);
   try {
     const c: ClipJob = {
       config, job, ctx, src, seekable, strategy, tracks, primary, timeline, origin, fps, start, end,
       run: new Runner(deps, ctx, scratch),
       pixFmt: facts.pixFmt,
       timescale: facts.timescale ?? 90_000,
-      output: path.join(scratch, 'clip.mp4'),
+      output,
+      publish,
     };
     const made: MadeClip = job.frameAccurate ? await exactClip(c, deps.smartCutMinCopiedPixels ?? 0) : await keyframeClip(c);
     ctx.progress(0.95, { phase: 'verify', path: made.used });
+    // The bytes are final (a smart cut began uploading them before its own check).
+    publish.begin();
     await verifyClip(config, ctx.signal, made.check);
     ctx.progress(0.97, { phase: 'store', path: made.used });
     ctx.checkGuards?.();
-    const stored = await storage.putFile(job.outputPath, c.output, { signal: ctx.signal });
+    const stored = await publish.commit();
     // Smart-cut edges are always libx264/libx265 (they must match the source's own parameter
     // sets to join), so the label names the CPU encoder that really ran.
     const ran = made.used === 'smart-cut' && strategy.encode === 'nvenc' ? 'nvdec-x264' : strategy.name;
     return { path: stored.path, size: stored.size, strategy: `${ran}/${made.used}` };
   } finally {
+    // Nothing after a commit; an upload begun for a clip that failed or was cancelled.
+    await publish.discard();
     await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -51,6 +51,8 @@ export interface SmartCutInput {
   timescale: number;
   pixFmt: string | null;
   output: string;
+  /** Called once the joined clip is written, before its check: its upload may start (early-publish.ts). */
+  outputFinal?: () => void;
 }
 
 /** Makes the clip by smart cut; returns its packets (as its check listed them) when done, or why it fell back. */
@@ -143,6 +145,7 @@ export async function smartCut(run: Runner, s: SmartCutInput): Promise<string | 
       smartCutJoinArgs({ listFile, audioFile: audio, copyTsOffset: s.job.copyTs ? first : null, timescale: s.timescale, output: s.output, rotation: src.probe.rotation }),
       { phase: 'smart-cut join', frames: plan.clip.count, from: run.at, to: run.at + 0.02 * share(plan.clip.count) },
     );
+    s.outputFinal?.();
     const joined = await checkJoins(run, { src, videoIndex, plan, timeline, origin, fps, output: s.output, at });
     run.advance(share(0.25 * (editFrames + plan.middle.count)));
     return typeof joined === 'string' ? `the joined clip failed its check: ${joined}` : joined;

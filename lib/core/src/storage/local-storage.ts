@@ -48,6 +48,12 @@ export function createLocalStorage(root: string): Storage {
     return real && s?.isFile() ? { real, s } : null;
   };
 
+  const putFile = async (rel: string, localFile: string): Promise<StoredFile> => {
+    const dest = await resolveForWrite(rel);
+    await rename(localFile, dest);
+    return toStored(checkedRelative(rel), await stat(dest));
+  };
+
   return {
     kind: 'local',
     description: abs,
@@ -55,10 +61,10 @@ export function createLocalStorage(root: string): Storage {
       const f = await fileAt(rel);
       return f ? toStored(checkedRelative(rel), f.s) : null;
     },
-    async putFile(rel, localFile) {
-      const dest = await resolveForWrite(rel);
-      await rename(localFile, dest);
-      return toStored(checkedRelative(rel), await stat(dest));
+    putFile,
+    stagePut(rel, localFile) {
+      // A rename is already instant and whole: nothing to start early.
+      return { commit: () => putFile(rel, localFile), abort: async () => undefined };
     },
     async remove(rel) {
       const norm = checkedRelative(rel);

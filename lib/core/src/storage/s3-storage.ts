@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -15,17 +17,20 @@ import {
   type HeadObjectCommandOutput,
   paginateListObjectsV2,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type ObjectStorageConfig, objectKey, relativeKey } from './storage-location.js';
 import { pool } from '../concurrency.js';
-import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
+import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type PutOptions, type StagedPut, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
 import { scratchName } from '../ops/sweep-scratch.js';
 
 // Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, at most
 // queueSize × partSize (32 MiB) buffered per upload.
 const PART_SIZE = 8 * 1024 * 1024;
+// Parts of one upload in flight at once (lib-storage's queueSize below, and stagePut's).
+const PARTS_IN_FLIGHT = 4;
 const CHECK_TIMEOUT_MS = 4_000;
 
 /** `credentials` only for tools and tests; processes use the standard AWS chain. */
@@ -85,11 +90,72 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       throw unavailable(err);
     }
   };
+  /** After an upload completed: the local file goes, the object's facts come from a HEAD. */
+  const published = async (rel: string, localFile: string): Promise<StoredFile> => {
+    await rm(localFile, { force: true });
+    const h = await head(rel);
+    if (!h) throw new Error(`the upload of ${rel} completed but the object is not there`);
+    return toStored(checkedRelative(rel), h);
+  };
+  /**
+   * stagePut: a file of more than one part is uploaded part by part from now on, and the
+   * multipart upload is completed by commit() (the object appears then, whole) or aborted by
+   * abort(). A smaller file is one PUT, made by commit(): nothing to gain by starting early.
+   */
+  const stageMultipart = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
+    const Key = keyOf(rel);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const sent = { abortSignal: stop.signal };
+    let done = false;
+    const upload = (async () => {
+      const size = (await fsStat(localFile)).size;
+      if (size <= PART_SIZE) return null;
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }), sent);
+      if (!UploadId) throw new Error(`no upload id for ${rel}`);
+      const parts = Math.ceil(size / PART_SIZE);
+      const uploaded = pool(parts, PARTS_IN_FLIGHT, async (i) => {
+        const start = i * PART_SIZE;
+        const end = Math.min(size, start + PART_SIZE);
+        const Body = createReadStream(localFile, { start, end: end - 1 });
+        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
+        return { PartNumber: i + 1, ETag: r.ETag };
+      });
+      return { UploadId, uploaded };
+    })();
+    // Seen by commit() or abort(); until then a failure must not be unhandled.
+    upload.then((u) => u?.uploaded.catch(() => undefined), () => undefined);
+    const abortUpload = async () => {
+      const u = await upload.catch(() => null);
+      if (u) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: u.UploadId })).catch(() => undefined);
+    };
+    return {
+      async commit() {
+        try {
+          const u = await upload;
+          if (!u) return await s3.putFile(rel, localFile, opts);
+          const Parts = await u.uploaded;
+          await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: u.UploadId, MultipartUpload: { Parts } }), sent);
+          done = true;
+          return await published(rel, localFile);
+        } finally {
+          opts.signal?.removeEventListener('abort', onAbort);
+        }
+      },
+      async abort() {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (done) return;
+        stop.abort();
+        await abortUpload();
+      },
+    };
+  };
   /** Where ffmpeg reads an existing key (a presigned GET), or null when there is none. */
   const located = async (rel: string): Promise<MediaInput | null> => ((await head(rel)) ? { kind: 'url', url: await presign(rel) } : null);
   const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
 
-  return {
+  const s3: Storage = {
     kind: 's3',
     description: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
     async stat(rel) {
@@ -106,7 +172,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
         client,
         params: { Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size },
         partSize: PART_SIZE,
-        queueSize: 4,
+        queueSize: PARTS_IN_FLIGHT,
         leavePartsOnError: false,
         abortController: abort,
       });
@@ -125,10 +191,10 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       } finally {
         opts.signal?.removeEventListener('abort', onAbort);
       }
-      await rm(localFile, { force: true });
-      const h = await head(rel);
-      if (!h) throw new Error(`the upload of ${rel} completed but the object is not there`);
-      return toStored(checkedRelative(rel), h);
+      return published(rel, localFile);
+    },
+    stagePut(rel, localFile, opts = {}) {
+      return stageMultipart(rel, localFile, opts);
     },
     async remove(rel) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
@@ -198,4 +264,5 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       }
     },
   };
+  return s3;
 }

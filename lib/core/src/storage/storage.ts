@@ -21,6 +21,14 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
+/** A put begun but not yet visible (Storage.stagePut). */
+export interface StagedPut {
+  /** Makes the file visible at its key, as putFile does (waiting for what is still uploading); the local file is consumed. */
+  commit(): Promise<StoredFile>;
+  /** Drops what was staged: nothing appears at the key, the local file stays. A no-op after commit() succeeded. */
+  abort(): Promise<void>;
+}
+
 export interface Storage {
   readonly kind: 'local' | 's3';
   /** For logs and readiness: the folder, or `s3://bucket/prefix`. */
@@ -32,6 +40,13 @@ export interface Storage {
    * replaces, so a retried activity leaves one file.
    */
   putFile(rel: string, localFile: string, opts?: PutOptions): Promise<StoredFile>;
+  /**
+   * putFile in two steps, for a file whose checks are still running: on S3 a file larger than
+   * one part starts uploading its parts now and is completed (made visible) only by commit();
+   * on the folder, and for a smaller file, commit() does all of it. The file must not change
+   * until commit() or abort().
+   */
+  stagePut(rel: string, localFile: string, opts?: PutOptions): StagedPut;
   remove(rel: string): Promise<void>;
   /** Files directly inside folder `rel` (not recursive), hidden names left out. */
   list(rel: string): Promise<StoredFile[]>;
