@@ -79,6 +79,11 @@ describe('S3 storage backend', () => {
     expect(await storage.stat('ev/a.jpg')).toMatchObject({ size: 1234 });
     expect(await storage.stat('ev/missing.jpg')).toBeNull();
     await expect(storage.stat('../escape')).rejects.toThrow(/leaves the storage root/);
+    // stat and mediaInput in one HEAD: the same facts, a presigned GET of the key.
+    const both = await storage.statMedia('ev/a.jpg');
+    expect(both?.file).toEqual(await storage.stat('ev/a.jpg'));
+    expect(both?.input).toMatchObject({ kind: 'url', url: expect.stringMatching(/\/media\/farm\/ev\/a\.jpg\?X-Amz-/) });
+    expect(await storage.statMedia('ev/missing.jpg')).toBeNull();
     // Pages of 7 keys (S3 gives at most 1000): the listing must follow continuation tokens.
     const paged = createS3Storage(cfg, path.join(dir, 'scratch'), client, 7);
     const names = Array.from({ length: 53 }, (_, i) => `many/f${String(i).padStart(4, '0')}.txt`);

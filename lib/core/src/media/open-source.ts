@@ -107,11 +107,13 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   let playlistText: string | null = null;
   let remote: RemoteInput | null = null;
   if (source.kind === 'file') {
-    const st = await deps.storage.stat(source.path).catch((err: unknown) => {
+    // A media file's facts (the cache key) and its input in one lookup: one HEAD on S3, not two.
+    const found = await (isHls ? deps.storage.stat(source.path).then((file) => file && { file, input: null }) : deps.storage.statMedia(source.path)).catch((err: unknown) => {
       if (err instanceof PathEscapeError) return null;
       throw err;
     });
-    if (!st) throw new SourceError(`the source file ${source.path} does not exist`);
+    if (!found) throw new SourceError(`the source file ${source.path} does not exist`);
+    const st = found.file;
     cacheKey = `${deps.storage.description}:${source.path}:${st.size}:${st.mtimeMs}:${st.etag ?? ''}`;
     cached = probeCache.get(cacheKey);
     if (isHls) {
@@ -132,10 +134,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       // A live window moves: its probe is not kept.
       if (!read.playlist.endList) cacheKey = null;
     } else {
-      const opened = await deps.storage.mediaInput(source.path).catch((err: unknown) => {
-        if ((err as Error).name === 'NotFoundError') throw new SourceError(`the source file ${source.path} does not exist`, { cause: err });
-        throw err;
-      });
+      const opened = found.input!; // statMedia's answer: set for every source but a playlist
       input = opened.kind === 'file' ? opened.path : opened.url;
       inputOptions = opened.kind === 'file' ? FILE_WHITELIST : S3_OBJECT_WHITELIST;
     }

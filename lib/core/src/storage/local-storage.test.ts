@@ -34,11 +34,14 @@ describe('local storage confinement', () => {
     await expect(storage.read('ev/passwd.jpg')).rejects.toThrow(NotFoundError);
     await expect(storage.readText('ev/passwd.jpg', 1000)).rejects.toThrow(NotFoundError);
     await expect(storage.mediaInput('ev/passwd.jpg')).rejects.toThrow(NotFoundError);
+    expect(await storage.statMedia('ev/passwd.jpg')).toBeNull();
     expect(await storage.stat('out/secret.ts')).toBeNull();
   });
   it('follows a link that stays inside, and lists no links', async () => {
     expect(await storage.stat('ev/inside-link.jpg')).toMatchObject({ size: 3 });
     expect(await storage.mediaInput('ev/inside-link.jpg')).toEqual({ kind: 'file', path: path.join(await import('node:fs/promises').then((f) => f.realpath(root)), 'ev', 'real.jpg') });
+    // stat and mediaInput in one lookup: the same answers.
+    expect(await storage.statMedia('ev/inside-link.jpg')).toEqual({ file: await storage.stat('ev/inside-link.jpg'), input: await storage.mediaInput('ev/inside-link.jpg') });
     expect((await storage.list('ev')).map((f) => f.path)).toEqual(['ev/real.jpg', 'ev/seg0.ts']);
     expect(await storage.list('out')).toEqual([]);
   });

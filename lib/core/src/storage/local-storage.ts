@@ -113,6 +113,10 @@ export function createLocalStorage(root: string): Storage {
       if (!f) throw new NotFoundError(rel);
       return { kind: 'file', path: f.real };
     },
+    async statMedia(rel) {
+      const f = await fileAt(rel);
+      return f ? { file: toStored(checkedRelative(rel), f.s), input: { kind: 'file', path: f.real } } : null;
+    },
     async mediaInputs(rels) {
       // A folder's real path is read once per batch. A folder the batch names many files in (a
       // finished playlist's segments) is listed once: ~2 ms for 300 segments against 10-30 ms

@@ -151,8 +151,12 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       },
     };
   };
-  /** Where ffmpeg reads an existing key (a presigned GET), or null when there is none. */
-  const located = async (rel: string): Promise<MediaInput | null> => ((await head(rel)) ? { kind: 'url', url: await presign(rel) } : null);
+  /** An existing key's facts and where ffmpeg reads it (a presigned GET), or null when there is none. */
+  const statMedia = async (rel: string): Promise<{ file: StoredFile; input: MediaInput } | null> => {
+    const h = await head(rel);
+    return h ? { file: toStored(checkedRelative(rel), h), input: { kind: 'url', url: await presign(rel) } } : null;
+  };
+  const located = async (rel: string): Promise<MediaInput | null> => (await statMedia(rel))?.input ?? null;
   const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
 
   const s3: Storage = {
@@ -240,6 +244,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       if (!input) throw new NotFoundError(rel);
       return input;
     },
+    statMedia,
     async mediaInputs(rels) {
       // A HEAD per key, side by side: one after another, a 300-segment playlist waited for 300 round trips.
       return pool(rels.length, LOOKUP_CONCURRENCY, (i) =>

@@ -57,6 +57,11 @@ export interface Storage {
   /** Where ffmpeg reads `rel`; throws NotFoundError when missing, PathEscapeError when outside. */
   mediaInput(rel: string): Promise<MediaInput>;
   /**
+   * stat() and mediaInput() of one key in one lookup (one HEAD on S3, where the two took two):
+   * null when missing; PathEscapeError when outside.
+   */
+  statMedia(rel: string): Promise<{ file: StoredFile; input: MediaInput } | null>;
+  /**
    * mediaInput for many keys at once (an HLS playlist's segments), in order: null where a key
    * is missing or outside, as mediaInput's NotFoundError or PathEscapeError; other failures
    * throw. Each backend does the batch its cheaper way.
