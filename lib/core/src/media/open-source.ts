@@ -107,8 +107,8 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
   let playlistText: string | null = null;
   let remote: RemoteInput | null = null;
   if (source.kind === 'file') {
-    // A media file's facts (the cache key) and its input in one lookup: one HEAD on S3, not two.
-    const found = await (isHls ? deps.storage.stat(source.path).then((file) => file && { file, input: null }) : deps.storage.statMedia(source.path)).catch((err: unknown) => {
+    // The file's facts (the cache key) and its input in one lookup: one HEAD on S3, not two.
+    const found = await deps.storage.statMedia(source.path).catch((err: unknown) => {
       if (err instanceof PathEscapeError) return null;
       throw err;
     });
@@ -134,7 +134,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       // A live window moves: its probe is not kept.
       if (!read.playlist.endList) cacheKey = null;
     } else {
-      const opened = found.input!; // statMedia's answer: set for every source but a playlist
+      const opened = found.input;
       input = opened.kind === 'file' ? opened.path : opened.url;
       inputOptions = opened.kind === 'file' ? FILE_WHITELIST : S3_OBJECT_WHITELIST;
     }

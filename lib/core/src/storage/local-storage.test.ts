@@ -33,15 +33,16 @@ describe('local storage confinement', () => {
     expect(await storage.stat('ev/passwd.jpg')).toBeNull();
     await expect(storage.read('ev/passwd.jpg')).rejects.toThrow(NotFoundError);
     await expect(storage.readText('ev/passwd.jpg', 1000)).rejects.toThrow(NotFoundError);
-    await expect(storage.mediaInput('ev/passwd.jpg')).rejects.toThrow(NotFoundError);
     expect(await storage.statMedia('ev/passwd.jpg')).toBeNull();
     expect(await storage.stat('out/secret.ts')).toBeNull();
   });
   it('follows a link that stays inside, and lists no links', async () => {
     expect(await storage.stat('ev/inside-link.jpg')).toMatchObject({ size: 3 });
-    expect(await storage.mediaInput('ev/inside-link.jpg')).toEqual({ kind: 'file', path: path.join(await import('node:fs/promises').then((f) => f.realpath(root)), 'ev', 'real.jpg') });
-    // stat and mediaInput in one lookup: the same answers.
-    expect(await storage.statMedia('ev/inside-link.jpg')).toEqual({ file: await storage.stat('ev/inside-link.jpg'), input: await storage.mediaInput('ev/inside-link.jpg') });
+    // The facts are stat's, the input the link's real target inside the root.
+    expect(await storage.statMedia('ev/inside-link.jpg')).toEqual({
+      file: await storage.stat('ev/inside-link.jpg'),
+      input: { kind: 'file', path: path.join(await import('node:fs/promises').then((f) => f.realpath(root)), 'ev', 'real.jpg') },
+    });
     expect((await storage.list('ev')).map((f) => f.path)).toEqual(['ev/real.jpg', 'ev/seg0.ts']);
     expect(await storage.list('out')).toEqual([]);
   });
@@ -52,10 +53,10 @@ describe('local storage confinement', () => {
     await storage.remove('out/secret.ts');
     expect(await readFile(path.join(outside, 'secret.ts'), 'utf8')).toBe('secret');
   });
-  it('locates a batch as mediaInput does one by one: links inside followed, links out, folders out, missing keys and escapes null', async () => {
+  it('locates a batch as statMedia does one by one: links inside followed, links out, folders out, missing keys and escapes null', async () => {
     const rels = ['ev/seg0.ts', 'ev/inside-link.jpg', 'ev/passwd.jpg', 'ev/seg1.ts', 'out/secret.ts', 'ev/none.ts', '../outside/secret.ts', 'ev'];
     const batch = await storage.mediaInputs(rels);
-    const single = await Promise.all(rels.map((r) => storage.mediaInput(r).catch((err: unknown) => (err instanceof NotFoundError || err instanceof PathEscapeError ? null : Promise.reject(err)))));
+    const single = await Promise.all(rels.map((r) => storage.statMedia(r).then((m) => m?.input ?? null, (err: unknown) => (err instanceof PathEscapeError ? null : Promise.reject(err)))));
     expect(batch).toEqual(single);
     expect(batch.filter((b) => b !== null)).toHaveLength(2);
   });
@@ -67,7 +68,7 @@ describe('local storage confinement', () => {
     await symlink(path.join(root, 'many', 'seg0.ts'), path.join(root, 'many', 'in.ts'));
     const rels = [...names, 'out.ts', 'in.ts', 'none.ts'].map((n) => `many/${n}`);
     const batch = await storage.mediaInputs(rels);
-    const single = await Promise.all(rels.map((r) => storage.mediaInput(r).catch((err: unknown) => (err instanceof NotFoundError ? null : Promise.reject(err)))));
+    const single = await Promise.all(rels.map((r) => storage.statMedia(r).then((m) => m?.input ?? null)));
     expect(batch).toEqual(single);
     expect(batch.filter((b) => b !== null)).toHaveLength(41);
   });

@@ -108,11 +108,6 @@ export function createLocalStorage(root: string): Storage {
         await h.close();
       }
     },
-    async mediaInput(rel) {
-      const f = await fileAt(rel);
-      if (!f) throw new NotFoundError(rel);
-      return { kind: 'file', path: f.real };
-    },
     async statMedia(rel) {
       const f = await fileAt(rel);
       return f ? { file: toStored(checkedRelative(rel), f.s), input: { kind: 'file', path: f.real } } : null;
@@ -122,7 +117,7 @@ export function createLocalStorage(root: string): Storage {
       // finished playlist's segments) is listed once: ~2 ms for 300 segments against 10-30 ms
       // for an lstat each. A few files (a live window inside a long recording's folder, where
       // listing 50,000 names took 60 ms) get an lstat each. A regular file lies where its folder
-      // really is; a link is resolved on its own, as mediaInput does.
+      // really is; a link is resolved on its own, as statMedia does.
       const rootReal = await realRoot();
       const lexical = rels.map((rel) => {
         try {

@@ -16,20 +16,19 @@ import {
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   paginateListObjectsV2,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type ObjectStorageConfig, objectKey, relativeKey } from './storage-location.js';
 import { pool } from '../concurrency.js';
 import { checkedRelative, LOOKUP_CONCURRENCY, type MediaInput, NotFoundError, PathEscapeError, type PutOptions, type StagedPut, type Storage, StorageUnavailableError, type StoredFile } from './storage.js';
 import { scratchName } from '../ops/sweep-scratch.js';
 
-// Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, at most
-// queueSize × partSize (32 MiB) buffered per upload.
+// Parts of 8 MiB: one PUT for images and GIFs, a few parts for a long clip, read from the
+// file as they are sent, at most PARTS_IN_FLIGHT of them at once.
 const PART_SIZE = 8 * 1024 * 1024;
-// Parts of one upload in flight at once (lib-storage's queueSize below, and stagePut's).
 const PARTS_IN_FLIGHT = 4;
 const CHECK_TIMEOUT_MS = 4_000;
 
@@ -98,56 +97,62 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     return toStored(checkedRelative(rel), h);
   };
   /**
-   * stagePut: a file of more than one part is uploaded part by part from now on, and the
-   * multipart upload is completed by commit() (the object appears then, whole) or aborted by
-   * abort(). A smaller file is one PUT, made by commit(): nothing to gain by starting early.
+   * Every upload (putFile is stage + commit): a file of more than one part is uploaded part by
+   * part from now on, and the multipart upload is completed by commit() (the object appears
+   * then, whole) or aborted by abort(), also when the signal fires. A smaller file is one PUT,
+   * made by commit(): nothing to gain by starting early.
    */
-  const stageMultipart = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
+  const stage = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
     const Key = keyOf(rel);
     const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => stop.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const sent = { abortSignal: stop.signal };
     let done = false;
     const upload = (async () => {
       const size = (await fsStat(localFile)).size;
-      if (size <= PART_SIZE) return null;
+      if (size <= PART_SIZE) return { size, multipart: null };
       const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }), sent);
       if (!UploadId) throw new Error(`no upload id for ${rel}`);
-      const parts = Math.ceil(size / PART_SIZE);
-      const uploaded = pool(parts, PARTS_IN_FLIGHT, async (i) => {
+      const uploaded = pool(Math.ceil(size / PART_SIZE), PARTS_IN_FLIGHT, async (i) => {
         const start = i * PART_SIZE;
         const end = Math.min(size, start + PART_SIZE);
         const Body = createReadStream(localFile, { start, end: end - 1 });
         const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
         return { PartNumber: i + 1, ETag: r.ETag };
       });
-      return { UploadId, uploaded };
+      return { size, multipart: { UploadId, uploaded } };
     })();
     // Seen by commit() or abort(); until then a failure must not be unhandled.
-    upload.then((u) => u?.uploaded.catch(() => undefined), () => undefined);
-    const abortUpload = async () => {
-      const u = await upload.catch(() => null);
-      if (u) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: u.UploadId })).catch(() => undefined);
-    };
+    upload.then((u) => u.multipart?.uploaded.catch(() => undefined), () => undefined);
+    const finish = () => opts.signal?.removeEventListener('abort', onAbort);
     return {
       async commit() {
         try {
-          const u = await upload;
-          if (!u) return await s3.putFile(rel, localFile, opts);
-          const Parts = await u.uploaded;
-          await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: u.UploadId, MultipartUpload: { Parts } }), sent);
+          const { size, multipart } = await upload;
+          if (multipart) {
+            const Parts = await multipart.uploaded;
+            await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: multipart.UploadId, MultipartUpload: { Parts } }), sent);
+          } else {
+            await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }), sent);
+          }
           done = true;
           return await published(rel, localFile);
         } finally {
-          opts.signal?.removeEventListener('abort', onAbort);
+          finish();
         }
       },
       async abort() {
-        opts.signal?.removeEventListener('abort', onAbort);
+        finish();
         if (done) return;
         stop.abort();
-        await abortUpload();
+        const multipart = (await upload.catch(() => null))?.multipart;
+        if (!multipart) return;
+        // The aborted parts settle first: a part still arriving after the abort could leave
+        // storage behind on some servers.
+        await multipart.uploaded.catch(() => undefined);
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: multipart.UploadId })).catch(() => undefined);
       },
     };
   };
@@ -156,7 +161,6 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     const h = await head(rel);
     return h ? { file: toStored(checkedRelative(rel), h), input: { kind: 'url', url: await presign(rel) } } : null;
   };
-  const located = async (rel: string): Promise<MediaInput | null> => (await statMedia(rel))?.input ?? null;
   const presign = (rel: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: keyOf(rel) }), { expiresIn: cfg.presignSeconds });
 
   const s3: Storage = {
@@ -167,39 +171,15 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       return h ? toStored(checkedRelative(rel), h) : null;
     },
     async putFile(rel, localFile, opts = {}) {
-      const Key = keyOf(rel);
-      const size = (await fsStat(localFile)).size;
-      const abort = new AbortController();
-      const onAbort = () => abort.abort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size },
-        partSize: PART_SIZE,
-        queueSize: PARTS_IN_FLIGHT,
-        leavePartsOnError: false,
-        abortController: abort,
-      });
+      const staged = stage(rel, localFile, opts);
       try {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-        await upload.done();
+        return await staged.commit();
       } catch (err) {
-        // lib-storage answers an abort before its own clean-up has run: abort the multipart
-        // upload here too, so no parts are left behind (an object never appears: it is
-        // only created by CompleteMultipartUpload).
-        abort.abort();
-        if (upload.uploadId) {
-          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })).catch(() => undefined);
-        }
+        await staged.abort();
         throw err;
-      } finally {
-        opts.signal?.removeEventListener('abort', onAbort);
       }
-      return published(rel, localFile);
     },
-    stagePut(rel, localFile, opts = {}) {
-      return stageMultipart(rel, localFile, opts);
-    },
+    stagePut: (rel, localFile, opts = {}) => stage(rel, localFile, opts),
     async remove(rel) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(rel) }));
     },
@@ -239,16 +219,11 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       }
       return (await r.Body?.transformToString('utf8')) ?? '';
     },
-    async mediaInput(rel) {
-      const input = await located(rel);
-      if (!input) throw new NotFoundError(rel);
-      return input;
-    },
     statMedia,
     async mediaInputs(rels) {
       // A HEAD per key, side by side: one after another, a 300-segment playlist waited for 300 round trips.
       return pool(rels.length, LOOKUP_CONCURRENCY, (i) =>
-        located(rels[i]!).catch((err: unknown) => {
+        statMedia(rels[i]!).then((m) => m?.input ?? null, (err: unknown) => {
           if (err instanceof PathEscapeError) return null;
           throw err;
         }),

@@ -54,16 +54,14 @@ export interface Storage {
   read(rel: string): Promise<Readable>;
   /** A small text file (a playlist), at most `maxBytes`. */
   readText(rel: string, maxBytes: number): Promise<string>;
-  /** Where ffmpeg reads `rel`; throws NotFoundError when missing, PathEscapeError when outside. */
-  mediaInput(rel: string): Promise<MediaInput>;
   /**
-   * stat() and mediaInput() of one key in one lookup (one HEAD on S3, where the two took two):
-   * null when missing; PathEscapeError when outside.
+   * A key's facts (as stat()) and where ffmpeg reads it, in one lookup (one HEAD on S3): null
+   * when missing; PathEscapeError when outside.
    */
   statMedia(rel: string): Promise<{ file: StoredFile; input: MediaInput } | null>;
   /**
-   * mediaInput for many keys at once (an HLS playlist's segments), in order: null where a key
-   * is missing or outside, as mediaInput's NotFoundError or PathEscapeError; other failures
+   * statMedia's input for many keys at once (an HLS playlist's segments), in order: null where
+   * a key is missing or outside (statMedia's null or PathEscapeError); other failures
    * throw. Each backend does the batch its cheaper way.
    */
   mediaInputs(rels: readonly string[]): Promise<(MediaInput | null)[]>;
