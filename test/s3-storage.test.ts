@@ -79,7 +79,7 @@ describe('S3 storage backend', () => {
     expect(await storage.stat('ev/a.jpg')).toMatchObject({ size: 1234 });
     expect(await storage.stat('ev/missing.jpg')).toBeNull();
     await expect(storage.stat('../escape')).rejects.toThrow(/leaves the storage root/);
-    // stat and mediaInput in one HEAD: the same facts, a presigned GET of the key.
+    // the facts and the input in one HEAD: the same facts, a presigned GET of the key.
     const both = await storage.statMedia('ev/a.jpg');
     expect(both?.file).toEqual(await storage.stat('ev/a.jpg'));
     expect(both?.input).toMatchObject({ kind: 'url', url: expect.stringMatching(/\/media\/farm\/ev\/a\.jpg\?X-Amz-/) });
