@@ -17,6 +17,11 @@ export async function setup(project: TestProject) {
   const logLines: string[] = [];
   // Every process's output, for the tests that read the stack's log lines (test/logging.test.ts).
   const logFile = createWriteStream(path.join(dataDir, 'stack.log'));
+  // A stack that fails to start shows its last lines (the failure's own words) in the test output.
+  const startFailed = (err: unknown) => {
+    console.error(logLines.slice(-80).join('\n'));
+    throw err;
+  };
   stack = await startStack({
     env: { DATA_DIR: dataDir, PORT: String(port), API_KEYS: 'test-key,second-key', ORPHAN_AFTER_MS: '3000', CPU_CONCURRENCY: '2',
       // Test clips are tiny; smart cut them anyway so the tests exercise it.
@@ -32,7 +37,7 @@ export async function setup(project: TestProject) {
       logLines.push(line);
       if (logLines.length > 400) logLines.shift();
     },
-  });
+  }).catch(startFailed);
   process.on('exit', () => {
     if (process.exitCode) console.error(logLines.slice(-80).join('\n'));
   });

@@ -193,52 +193,66 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     let temporalUiUrl: string | null = null;
     if (!temporalAddress) {
       const cli = baseEnv.TEMPORAL_CLI ?? 'temporal';
-      const port = await freePort();
-      const uiPort = await freePort(8233);
-      const args = [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(port),
-        '--ui-port', String(uiPort),
-        '--http-port', String(await freePort()),
-        '--metrics-port', String(await freePort()),
-        '--db-filename', path.join(cfg0.dataDir, 'temporal.sqlite'),
-        // Write-ahead log with fsync at checkpoints, not at every commit: each workflow step is
-        // a few SQLite commits, and the rollback journal's fsyncs doubled a trivial workflow's
-        // latency (one activity and one local activity: median 150-180 ms against 320-380 ms on
-        // the loaded 2-core machine). Still safe against a crash of the server process (the
-        // crash-handover tests); only an OS crash may lose the last commits.
-        '--sqlite-pragma', 'journal_mode=WAL',
-        '--sqlite-pragma', 'synchronous=NORMAL',
-        '--namespace', cfg0.temporalNamespace,
-        '--log-level', 'error',
-        // Priority task queues: the new matcher with one level per contract priority.
-        '--dynamic-config-value', 'matching.useNewMatcher=true',
-        '--dynamic-config-value', `matching.priorityLevels=${PRIORITY_LEVELS}`,
-        // Priority is ordered within a task-queue partition; one partition makes it strict on
-        // a single dev server (deploy/ documents the trade-off for production).
-        '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-        '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
-        // The dev server has one history shard, and each shard reads its transfer queue (the
-        // tasks that hand a workflow or activity task to matching) at most 20 times a second by
-        // default: under load every hop of every asset waited up to 50 ms for its read (a
-        // no-op workflow of the asset's shape, back to back: 141 ms start to local activity,
-        // 20 ms with 200 reads a second).
-        '--dynamic-config-value', `history.transferProcessorMaxPollRPS=${TRANSFER_QUEUE_READS_PER_SECOND}`,
-        ...(opts.searchAttributes === false ? [] : Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`])),
-      ];
-      // Restarted on the same ports and SQLite file, so workflows and clients carry on.
-      const temporal = await supervise('temporal', () => spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }), {
-        restart,
-        log: stackLog,
-        onStart: (child) => pipeLogs(child, 'temporal', opts.log),
-      });
-      supervised.push(temporal);
-      cleanups.push(() => temporal.stop(10_000));
-      const first = temporal.current();
-      await waitForPort(port, '127.0.0.1', 60_000, () => first.exitCode === null);
-      temporalAddress = `127.0.0.1:${port}`;
-      temporalUiUrl = `http://127.0.0.1:${uiPort}`;
+      // A server that exits before it listens gets new ports, up to three times. Seen once in
+      // CI (the minimal-ffmpeg test run, started right after another stack shut down), its
+      // output not kept; the likely cause is a port taken between freePort's probe and the
+      // server's bind, which freePort cannot prevent.
+      for (let attempt = 1; !temporalAddress; attempt++) {
+        const port = await freePort();
+        const uiPort = await freePort(8233);
+        const args = [
+          'server', 'start-dev',
+          '--ip', '127.0.0.1',
+          '--port', String(port),
+          '--ui-port', String(uiPort),
+          '--http-port', String(await freePort()),
+          '--metrics-port', String(await freePort()),
+          '--db-filename', path.join(cfg0.dataDir, 'temporal.sqlite'),
+          // Write-ahead log with fsync at checkpoints, not at every commit: each workflow step is
+          // a few SQLite commits, and the rollback journal's fsyncs doubled a trivial workflow's
+          // latency (one activity and one local activity: median 150-180 ms against 320-380 ms on
+          // the loaded 2-core machine). Still safe against a crash of the server process (the
+          // crash-handover tests); only an OS crash may lose the last commits.
+          '--sqlite-pragma', 'journal_mode=WAL',
+          '--sqlite-pragma', 'synchronous=NORMAL',
+          '--namespace', cfg0.temporalNamespace,
+          '--log-level', 'error',
+          // Priority task queues: the new matcher with one level per contract priority.
+          '--dynamic-config-value', 'matching.useNewMatcher=true',
+          '--dynamic-config-value', `matching.priorityLevels=${PRIORITY_LEVELS}`,
+          // Priority is ordered within a task-queue partition; one partition makes it strict on
+          // a single dev server (deploy/ documents the trade-off for production).
+          '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+          '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+          // The dev server has one history shard, and each shard reads its transfer queue (the
+          // tasks that hand a workflow or activity task to matching) at most 20 times a second by
+          // default: under load every hop of every asset waited up to 50 ms for its read (a
+          // no-op workflow of the asset's shape, back to back: 141 ms start to local activity,
+          // 20 ms with 200 reads a second).
+          '--dynamic-config-value', `history.transferProcessorMaxPollRPS=${TRANSFER_QUEUE_READS_PER_SECOND}`,
+          ...(opts.searchAttributes === false ? [] : Object.values(SEARCH_ATTRIBUTES).flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`])),
+        ];
+        // Restarted on the same ports and SQLite file, so workflows and clients carry on.
+        const temporal = await supervise('temporal', () => spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }), {
+          restart,
+          log: stackLog,
+          onStart: (child) => pipeLogs(child, 'temporal', opts.log),
+        });
+        const first = temporal.current();
+        try {
+          await waitForPort(port, '127.0.0.1', 60_000, () => first.exitCode === null);
+        } catch (err) {
+          const exited = first.exitCode !== null;
+          await temporal.stop(10_000);
+          if (!exited || attempt >= 3) throw err;
+          stackLog(`[stack] the Temporal dev server exited before listening (code ${first.exitCode}); starting it on new ports`);
+          continue;
+        }
+        supervised.push(temporal);
+        cleanups.push(() => temporal.stop(10_000));
+        temporalAddress = `127.0.0.1:${port}`;
+        temporalUiUrl = `http://127.0.0.1:${uiPort}`;
+      }
     }
 
     // Object-storage mode on one machine: a real S3 server with its own folder and credentials.
