@@ -109,31 +109,41 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const sent = { abortSignal: stop.signal };
-    let done = false;
-    const upload = (async () => {
+    // The multipart upload is created without the abort signal: a create the server carried out
+    // but whose answer the client dropped would leave an upload that no one knows to abort (seen
+    // in CI: aborted 50 ms in, the upload was still listed). It is one small request; abort()
+    // waits for it and then aborts the upload it made.
+    const created = (async () => {
       const size = (await fsStat(localFile)).size;
-      if (size <= PART_SIZE) return { size, multipart: null };
-      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }), sent);
+      if (size <= PART_SIZE) return { size, uploadId: null };
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
       if (!UploadId) throw new Error(`no upload id for ${rel}`);
-      const uploaded = pool(Math.ceil(size / PART_SIZE), PARTS_IN_FLIGHT, async (i) => {
+      return { size, uploadId: UploadId };
+    })();
+    const uploaded = created.then(({ size, uploadId }) => {
+      if (!uploadId) return [];
+      stop.signal.throwIfAborted();
+      return pool(Math.ceil(size / PART_SIZE), PARTS_IN_FLIGHT, async (i) => {
         const start = i * PART_SIZE;
         const end = Math.min(size, start + PART_SIZE);
         const Body = createReadStream(localFile, { start, end: end - 1 });
-        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
+        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId: uploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
         return { PartNumber: i + 1, ETag: r.ETag };
       });
-      return { size, multipart: { UploadId, uploaded } };
-    })();
+    });
     // Seen by commit() or abort(); until then a failure must not be unhandled.
-    upload.then((u) => u.multipart?.uploaded.catch(() => undefined), () => undefined);
+    uploaded.catch(() => undefined);
+    let committing = false;
+    let done = false;
     const finish = () => opts.signal?.removeEventListener('abort', onAbort);
     return {
       async commit() {
         try {
-          const { size, multipart } = await upload;
-          if (multipart) {
-            const Parts = await multipart.uploaded;
-            await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: multipart.UploadId, MultipartUpload: { Parts } }), sent);
+          const { size, uploadId } = await created;
+          const Parts = await uploaded;
+          committing = true;
+          if (uploadId) {
+            await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId, MultipartUpload: { Parts } }), sent);
           } else {
             await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }), sent);
           }
@@ -147,12 +157,16 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
         finish();
         if (done) return;
         stop.abort();
-        const multipart = (await upload.catch(() => null))?.multipart;
-        if (!multipart) return;
-        // The aborted parts settle first: a part still arriving after the abort could leave
-        // storage behind on some servers.
-        await multipart.uploaded.catch(() => undefined);
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: multipart.UploadId })).catch(() => undefined);
+        const uploadId = (await created.catch(() => null))?.uploadId;
+        if (uploadId) {
+          // The aborted parts settle first: a part still arriving after the abort could leave
+          // storage behind on some servers.
+          await uploaded.catch(() => undefined);
+          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId })).catch(() => undefined);
+        }
+        // A commit cut off in flight may still have been carried out by the server: the object
+        // is removed so that an aborted put leaves nothing (the key is this put's alone).
+        if (committing) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
       },
     };
   };

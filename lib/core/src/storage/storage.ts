@@ -25,7 +25,11 @@ export interface PutOptions {
 export interface StagedPut {
   /** Makes the file visible at its key, as putFile does (waiting for what is still uploading); the local file is consumed. */
   commit(): Promise<StoredFile>;
-  /** Drops what was staged: nothing appears at the key, the local file stays. A no-op after commit() succeeded. */
+  /**
+   * Drops what was staged: nothing appears at the key, the local file stays. A no-op after
+   * commit() succeeded; after a commit() that failed or was cut off, whatever the commit may
+   * still have written at the key is removed (keys are one asset's output, never shared).
+   */
   abort(): Promise<void>;
 }
 
