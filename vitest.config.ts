@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { StackLogReporter } from './test/support/stack-log-reporter.js';
 
 // Two projects: "unit" is the quick loop (pure logic next to the code, plus the few tests that
 // run ffmpeg or node on generated media, all without a stack), "integration" is test/, which
@@ -6,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 // `npm run test:unit` runs only the first, so a parser change is checked in seconds.
 export default defineConfig({
   test: {
+    // The stack's log tail on a failed run comes first, vitest's summary last (CI shows the tail).
+    reporters: [new StackLogReporter(), 'default'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // One shared stack on a 2-core machine: files run one at a time.

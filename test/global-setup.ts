@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../scripts/stack/free-port.js';
 import { startStack, type Stack } from '../scripts/stack/start-stack.js';
+import { offerStackLogTail } from './support/stack-log-reporter.js';
 
 let stack: Stack | null = null;
 let dataDir = '';
@@ -38,9 +39,8 @@ export async function setup(project: TestProject) {
       if (logLines.length > 400) logLines.shift();
     },
   }).catch(startFailed);
-  process.on('exit', () => {
-    if (process.exitCode) console.error(logLines.slice(-80).join('\n'));
-  });
+  // Printed by the reporter, before vitest's summary, when the run fails.
+  offerStackLogTail(() => logLines.slice(-80));
   project.provide('stack', {
     restUrl: stack.restUrl,
     grpcAddress: stack.grpcAddress,
