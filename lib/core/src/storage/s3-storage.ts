@@ -102,17 +102,19 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
    * then, whole) or aborted by abort(), also when the signal fires. A smaller file is one PUT,
    * made by commit(): nothing to gain by starting early.
    */
+  // No request of a put is cut off by its abort signal: the signal stops what has not started
+  // (the next part, the commit). A request the server carried out but whose answer the client
+  // dropped leaves what no one cleans up: CI saw an upload still listed after a staged put was
+  // aborted 50 ms in, its CreateMultipartUpload done by the server; and a part cut off
+  // mid-body may still land after the upload's abort (AWS says an abort may have to be
+  // repeated for that reason; versitygw listed the upload again). A cancel waits for the parts
+  // in flight, at most PARTS_IN_FLIGHT × 8 MiB.
   const stage = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
     const Key = keyOf(rel);
     const stop = new AbortController();
     const onAbort = () => stop.abort(opts.signal?.reason);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const sent = { abortSignal: stop.signal };
-    // The multipart upload is created without the abort signal: a create the server carried out
-    // but whose answer the client dropped would leave an upload that no one knows to abort (seen
-    // in CI: aborted 50 ms in, the upload was still listed). It is one small request; abort()
-    // waits for it and then aborts the upload it made.
     const created = (async () => {
       const size = (await fsStat(localFile)).size;
       if (size <= PART_SIZE) return { size, uploadId: null };
@@ -120,20 +122,22 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       if (!UploadId) throw new Error(`no upload id for ${rel}`);
       return { size, uploadId: UploadId };
     })();
-    const uploaded = created.then(({ size, uploadId }) => {
-      if (!uploadId) return [];
-      stop.signal.throwIfAborted();
-      return pool(Math.ceil(size / PART_SIZE), PARTS_IN_FLIGHT, async (i) => {
-        const start = i * PART_SIZE;
-        const end = Math.min(size, start + PART_SIZE);
-        const Body = createReadStream(localFile, { start, end: end - 1 });
-        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId: uploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
-        return { PartNumber: i + 1, ETag: r.ETag };
-      });
-    });
+    const uploaded = created.then(({ size, uploadId }) =>
+      uploadId
+        ? pool(Math.ceil(size / PART_SIZE), PARTS_IN_FLIGHT, async (i) => {
+            stop.signal.throwIfAborted();
+            const start = i * PART_SIZE;
+            const end = Math.min(size, start + PART_SIZE);
+            const Body = createReadStream(localFile, { start, end: end - 1 });
+            const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId: uploadId, PartNumber: i + 1, Body, ContentLength: end - start }));
+            return { PartNumber: i + 1, ETag: r.ETag };
+          })
+        : [],
+    );
     // Seen by commit() or abort(); until then a failure must not be unhandled.
     uploaded.catch(() => undefined);
-    let committing = false;
+    /** The commit's request, once sent: abort() waits for it rather than race it. */
+    let committing: Promise<unknown> | null = null;
     let done = false;
     const finish = () => opts.signal?.removeEventListener('abort', onAbort);
     return {
@@ -141,12 +145,11 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
         try {
           const { size, uploadId } = await created;
           const Parts = await uploaded;
-          committing = true;
-          if (uploadId) {
-            await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId, MultipartUpload: { Parts } }), sent);
-          } else {
-            await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }), sent);
-          }
+          stop.signal.throwIfAborted();
+          committing = uploadId
+            ? client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId, MultipartUpload: { Parts } }))
+            : client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }));
+          await committing;
           done = true;
           return await published(rel, localFile);
         } finally {
@@ -155,17 +158,17 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       },
       async abort() {
         finish();
-        if (done) return;
         stop.abort();
+        await committing?.catch(() => undefined);
+        if (done) return;
         const uploadId = (await created.catch(() => null))?.uploadId;
         if (uploadId) {
-          // The aborted parts settle first: a part still arriving after the abort could leave
-          // storage behind on some servers.
           await uploaded.catch(() => undefined);
           await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId })).catch(() => undefined);
         }
-        // A commit cut off in flight may still have been carried out by the server: the object
-        // is removed so that an aborted put leaves nothing (the key is this put's alone).
+        // A commit that failed may still have been carried out by the server (its answer lost,
+        // or the SDK's retry refused because the first try completed the upload): what it may
+        // have written is removed, so a failed put leaves nothing (the key is this put's alone).
         if (committing) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
       },
     };

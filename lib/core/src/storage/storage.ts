@@ -17,7 +17,11 @@ export interface StoredFile {
 export type MediaInput = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
 export interface PutOptions {
-  /** Aborting cancels the upload; a multipart upload is aborted, nothing appears at the key. */
+  /**
+   * Aborting cancels the upload: nothing new starts, the requests in flight finish (none is cut
+   * off, so nothing lands after the clean-up), then the multipart upload is aborted; nothing
+   * appears at the key.
+   */
   signal?: AbortSignal;
 }
 
