@@ -1,13 +1,13 @@
 // makeImage against the real ffmpeg and sharp on generated media, without the stack: the frame
 // on screen at the time (window grab and listed grab), and the frame folder always removed.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@framesmith/core/config';
 import type { ImageJob } from '@framesmith/core/domain/job';
-import { ProcessCancelledError } from '@framesmith/core/media/run-process';
+import { ProcessCancelledError, runProcess } from '@framesmith/core/media/run-process';
 import { createLocalStorage } from '@framesmith/core/storage';
 import type { JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameLuma, makeTestVideo } from '../../../scripts/stack/demo-media.js';
@@ -26,6 +26,12 @@ beforeAll(async () => {
   await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.mp4'), video);
   // MPEG-TS: no index, so the frame is found in the listed frame times.
   await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.ts'), video);
+  // A picture that grows mid-stream: 2 s at 160x90, then 2 s at 320x180, joined without re-encoding.
+  const bigger = { ...video, seconds: 2, width: 320, height: 180 };
+  await makeTestVideo('ffmpeg', path.join(root, 'a.ts'), { ...video, seconds: 2 });
+  await makeTestVideo('ffmpeg', path.join(root, 'b.ts'), bigger);
+  await writeFile(path.join(root, 'join.txt'), "file 'a.ts'\nfile 'b.ts'\n");
+  await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', path.join(root, 'join.txt'), '-c', 'copy', path.join(root, 'storage/src/grows.ts')], { timeoutMs: 60_000 });
   const config = loadConfig({ DATA_DIR: root, STORAGE_ROOT: path.join(root, 'storage') });
   deps = { config, storage: createLocalStorage(config.storageRoot), frameRoot };
 });
@@ -57,6 +63,15 @@ describe('makeImage', () => {
       expect([file, await frameShown(r.path)]).toEqual([file, 30]);
       const meta = await sharp(path.join(root, 'storage', r.path)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 160, 90]);
+    }
+    expect(await readdir(frameRoot)).toEqual([]);
+  });
+
+  it('refuses a frame whose size changed after the probed part as bad input, also past the pixel limit', async () => {
+    const limited = { ...deps, config: { ...deps.config, limits: { ...deps.config.limits, maxSourcePixels: 160 * 90 * 2 } } };
+    for (const d of [deps, limited]) {
+      const err = await makeImage(d, job('grows.ts', 3), context()).catch((e) => e);
+      expect([err.name, err.message]).toEqual(['BadInputError', 'the decoded frame is 320x180, expected 160x90 (the probed size)']);
     }
     expect(await readdir(frameRoot)).toEqual([]);
   });

@@ -71,17 +71,20 @@ export async function makeImage(deps: MakeImageDeps, job: ImageJob, ctx: JobCont
     ctx.progress(0.6, { phase: 'encode' });
     scratch = await storage.scratchDir();
     const tmp = path.join(scratch, 'frame.jpg');
-    const written = await sharp(frame, { limitInputPixels: config.limits.maxSourcePixels })
+    // A stream whose size changed after the part the probe read (a mid-stream switch), told from
+    // the TIFF's header before any pixel is read (no pixel limit for that: sharp applies it to
+    // the header too, with a plain error that would be retried).
+    const decoded = await sharp(frame, { limitInputPixels: false }).metadata();
+    if (decoded.width !== width || decoded.height !== height) {
+      throw new BadInputError(`the decoded frame is ${decoded.width}x${decoded.height}, expected ${width}x${height} (the probed size)`);
+    }
+    await sharp(frame, { limitInputPixels: config.limits.maxSourcePixels })
       // libjpeg-turbo, not mozjpeg: measured 12 ms against 120 ms for a 1080p frame here
       // (bench B2); mozjpeg's ~10% smaller files do not pay for a grab's latency.
       // Without optimised Huffman tables: 7 ms against 16 ms for a 1080p frame here, for a
       // file ~12% larger (126 KB against 113 KB; ffmpeg's own -q:v 2 grab is 123 KB).
       .jpeg({ quality: JPEG_QUALITY, optimiseCoding: false })
       .toFile(tmp);
-    // A stream whose size changed after the part the probe read (a mid-stream switch).
-    if (written.width !== width || written.height !== height) {
-      throw new BadInputError(`the decoded frame is ${written.width}x${written.height}, expected ${width}x${height} (the probed size)`);
-    }
     ctx.checkGuards?.();
     const stored = await storage.putFile(job.outputPath, tmp, { signal: ctx.signal });
     return { path: stored.path, size: stored.size, strategy: 'cpu' };
