@@ -1,6 +1,7 @@
 // Completion webhooks against the real stack: the orchestrator POSTs the asset JSON, signed,
 // to a receiver on 127.0.0.1 (allowed by OUTBOUND_ALLOW in test/global-setup.ts), retried by
 // Temporal (200 ms doubling to 1 s in tests) until the receiver answers 2xx.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/stack/free-port.js';
 import { createFramesmithClient } from './support/grpc-client.js';
 import { verifyWebhook } from '../services/orchestrator/src/webhook-signature.js';
-import { api, countRows, createEvent, stack, testVideo, waitForAsset } from './support/api.js';
+import { api, countRows, createEvent, db, stack, testVideo, waitForAsset } from './support/api.js';
 import { until } from './support/hls-server.js';
 
 interface Received {
@@ -141,6 +142,32 @@ describe('completion webhooks', () => {
     expect(body).toMatchObject({ id: asset.id, stateString: 'FAILED', url: '' });
     expect(body.failureReason).toMatch(/cannot be decoded/);
     expect(body).toEqual((await api('GET', `/api/asset/${asset.id}`)).body);
+  }, 90_000);
+
+  it('delivers the outcome of an asset whose workflow an operator terminated (applied by the reconciler)', async () => {
+    const receiver = await startReceiver();
+    // The request a real asset stored (it completes and gets its own delivery), made another
+    // asset's: a row left GENERATING whose workflow was terminated before it could write it.
+    const model = await image(receiver.url('/hooks/model'), 'model request');
+    await until(() => receiver.requests.length >= 1, 60_000, 'the model asset delivered');
+    const stored = (await db().query('SELECT request FROM assets WHERE id = $1', [model.id])).rows[0].request;
+    const id = randomUUID();
+    const jobId = `image-${id}`;
+    const request = { ...stored, job: { ...stored.job, assetId: id, outputPath: `webhooks/terminated-${id}.jpg` }, callbackUrl: receiver.url('/hooks/terminated') };
+    const handle = await temporal.workflow.start('assetWorkflow', { taskQueue: `nobody-polls-${id}`, workflowId: jobId, args: [request] });
+    await handle.terminate('operator cleanup');
+    await db().query(
+      `INSERT INTO assets (id, event_id, name, path, extension, state, type, job_id, content_id, priority, request, date_created)
+       SELECT $1, id, 'terminated', $2, 'jpg', 0, 1, $3, content_id, 5, $4, now() - interval '1 minute' FROM events WHERE id = $5`,
+      [id, request.job.outputPath, jobId, JSON.stringify(request), eventId],
+    );
+    await until(() => receiver.requests.some((r) => r.path === '/hooks/terminated'), 30_000, 'the reconciled asset delivered');
+    const r = receiver.requests.find((x) => x.path === '/hooks/terminated')!;
+    expect(r.headers['framesmith-event']).toBe('asset.failed');
+    expectSigned(r);
+    expect(JSON.parse(r.body)).toMatchObject({ id, stateString: 'FAILED', failureReason: 'the job was terminated (operator cleanup)' });
+    expect(JSON.parse(r.body)).toEqual((await api('GET', `/api/asset/${id}`)).body);
+    expect(await temporal.workflow.getHandle(`webhook-${id}`).result()).toMatchObject({ delivered: true, status: 200, attempt: 1 });
   }, 90_000);
 
   it('refuses a callbackUrl the egress policy or the URL rules refuse, at request time, over REST and gRPC, creating nothing', async () => {

@@ -4,14 +4,17 @@
 //   is derived from the asset, so starting it here is safe (an existing ID is never started twice);
 // - a workflow that closed without its state write landing (terminated or timed out by an
 //   operator, or a state write that gave up in an old workflow version): its outcome is applied
-//   to the row here, since the workflow ID cannot run again under REJECT_DUPLICATE.
+//   to the row here, since the workflow ID cannot run again under REJECT_DUPLICATE. Its
+//   completion webhook, which that workflow would have started, is started here too.
 import type { Config } from '@framesmith/core/config';
 import type { AssetWorkflowInput, AssetWorkflowResult } from '@framesmith/core/domain/job';
 import type { Repo } from '@framesmith/core/db/repo';
 import { log } from '@framesmith/core/ops/lifecycle';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
-import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { SA, WORKFLOW, webhookWorkflowId } from '@framesmith/core/temporal/names';
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { WebhookWorkflowInput } from './webhook-workflow.js';
 
 export type ClosedOutcome = { state: 'COMPLETED' } | { state: 'FAILED'; reason: string };
 
@@ -73,7 +76,34 @@ export async function reconcileOrphans(repo: Repo, client: Client, config: Confi
     if (row) {
       fixed++;
       log('orchestrator', 'applied a closed workflow to its asset', { assetId: asset.id, jobId: asset.jobId, workflowStatus: status, state: outcome.state });
+      // After the row: the delivery reads the asset as it now is. Only the reconciler whose
+      // write changed the row gets here; a delivery that failed to start is logged, as the asset
+      // workflow does, since the row is written and the next pass no longer sees the asset.
+      await startWebhook(repo, client, config, asset.id).catch((err: unknown) => log('orchestrator', 'could not start the completion webhook', { assetId: asset.id, error: err }));
     }
   }
   return fixed;
+}
+
+/** The completion webhook of an asset whose outcome the reconciler applied, if it asked for one. */
+async function startWebhook(repo: Repo, client: Client, config: Config, assetId: string): Promise<void> {
+  const input = (await repo.getAssetRequest(assetId)) as AssetWorkflowInput | null;
+  const callbackUrl = input?.callbackUrl;
+  if (!input || !callbackUrl) return;
+  try {
+    await callWithDeadline(client, config.timeouts.temporalCallMs, 'to start the completion webhook', () => client.workflow.start(WORKFLOW.webhook, {
+      taskQueue: config.taskQueues.orchestration,
+      workflowId: webhookWorkflowId(assetId),
+      args: [{ assetId, callbackUrl, localTimeouts: config.workflowTimeouts.local } satisfies WebhookWorkflowInput],
+      // One delivery per asset, ever: one the asset workflow started before it closed stands.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.assetId, value: assetId },
+        { key: SA.eventId, value: input.job.eventId },
+      ],
+    }));
+    log('orchestrator', 'started the completion webhook of a reconciled asset', { assetId });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

@@ -2,10 +2,11 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { JobKind } from '../domain/asset.js';
 
-/** Started by name from outside the orchestrator (the webhook workflow is its own child, started by reference). */
+/** Started by name: the webhook workflow by the orphan reconciler (the asset workflow starts it by reference, as its child). */
 export const WORKFLOW = {
   asset: 'assetWorkflow',
   sync: 'syncWorkflow',
+  webhook: 'webhookWorkflow',
 } as const;
 
 /** Registered by the dev stack (`--search-attribute`) and by deploy/ for production. */
