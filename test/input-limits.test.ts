@@ -10,10 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AssetService } from '../lib/core/src/gen/es/framesmith/v1/assets_pb.js';
 import { createFramesmithClient } from './support/grpc-client.js';
 import { runProcess } from '../lib/core/src/media/run-process.js';
-// The Connect clients are the gateway's own dependencies (not hoisted to the root); the test
-// borrows them rather than adding a second copy.
-import { Code, ConnectError, createClient } from '../services/gateway/node_modules/@connectrpc/connect/dist/esm/index.js';
-import { createConnectTransport, createGrpcWebTransport } from '../services/gateway/node_modules/@connectrpc/connect-node/dist/esm/index.js';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { api, countRows, createEvent, stack, testVideo, workflowCount } from './support/api.js';
 
 const MAX_BODY_BYTES = 64 * 1024; // the default of MAX_BODY_BYTES, which the test stack keeps

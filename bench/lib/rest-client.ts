@@ -1,7 +1,7 @@
 // The harness's REST client: the same calls an external client makes (README, REST API).
 import { AssetService } from '@framesmith/core/gen/es/framesmith/v1/assets_pb';
-import { Code, ConnectError, createClient } from '../../services/gateway/node_modules/@connectrpc/connect/dist/esm/index.js';
-import { createConnectTransport } from '../../services/gateway/node_modules/@connectrpc/connect-node/dist/esm/index.js';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
 export interface Asset {
   id: string;
   eventId: string;
