@@ -22,10 +22,7 @@ import { checkRemoteSource, fetchRemotePlaylist, openRemoteInput, type RemoteInp
 const TRANSIENT_STDERR = /Connection refused|Connection reset|Connection timed out|timed out|Server returned 5\d\d|Network is unreachable|End of file/i;
 
 export interface OpenedSource {
-  /**
-   * What ffmpeg opens: the file or URL, or for a live HLS window a private VOD snapshot of it.
-   * Empty for a stored playlist opened with `factsOnly` whose probe was cached.
-   */
+  /** What ffmpeg opens: the file or URL, or for a live HLS window a private VOD snapshot of it. */
   input: string;
   inputOptions: string[];
   isHls: boolean;
@@ -96,6 +93,14 @@ const PROBE_CACHE_SIZE = 256;
 type CachedProbe = { probe: MediaProbe; playlist: HlsMediaPlaylist | null; text: string | null };
 const probeCache = new Map<string, CachedProbe>();
 
+/**
+ * A source opened with `factsOnly`: no input for ffmpeg (a cached, finished stored playlist
+ * gets none at all), so the type has none to hand over.
+ */
+export type SourceFacts = Omit<OpenedSource, 'input' | 'inputOptions'>;
+
+export function openSource(source: SourceRef, deps: OpenSourceDeps & { factsOnly: true }): Promise<SourceFacts>;
+export function openSource(source: SourceRef, deps: OpenSourceDeps & { factsOnly?: false }): Promise<OpenedSource>;
 export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promise<OpenedSource> {
   const isHls = source.kind === 'file' ? isPlaylistPath(source.path) : isPlaylistPath(new URL(source.url).pathname);
   let input: string;
@@ -120,7 +125,7 @@ export async function openSource(source: SourceRef, deps: OpenSourceDeps): Promi
       const read = cached?.text != null && cached.playlist ? { playlist: cached.playlist, text: cached.text } : await readPlaylist(source, deps);
       playlist = read.playlist;
       if (deps.factsOnly && cached && read.playlist.endList) {
-        input = '';
+        input = ''; // not returned to the caller: SourceFacts has no input
       } else {
         // Every job gets its own copy: presigned URLs expire, and segments are located anew.
         input = await writePrivatePlaylist(deps.storage, source.path, read.text, read.playlist).catch((err: unknown) => {

@@ -5,7 +5,7 @@
 import type { Config } from '@framesmith/core/config';
 import type { SourceRef } from '@framesmith/core/domain/job';
 import { parseTrackFilter, selectTracks } from '@framesmith/core/media/filter-expression';
-import { openSource, type OpenedSource } from '@framesmith/core/media/open-source';
+import { openSource, type OpenedSource, type SourceFacts } from '@framesmith/core/media/open-source';
 import { SourceError, SourceUnavailableError } from '@framesmith/core/media/source-errors';
 import { ApiError } from '@framesmith/core/errors';
 import { instantToOffset } from '@framesmith/core/media/hls-instant';
@@ -93,7 +93,7 @@ export function createSourceInspector(config: Config, storage: Storage): SourceI
       // A live playlist's text alone is read (one short, egress-checked GET): where its edge is
       // decides whether a request waits for it, is refused, or runs now.
       if (source.kind === 'url') return o.instants && isHlsSource(source) ? inspectRemoteLive(source) : UNKNOWN;
-      let opened: OpenedSource;
+      let opened: SourceFacts;
       try {
         await storageUsable();
         // openSource caches the probe of a finished file (and a finished playlist's text); a
