@@ -230,6 +230,34 @@ describe('S3 storage backend', () => {
     }
   }, 60_000);
 
+  it('a cancelled put whose part the store does not answer is cut off after the grace and leaves nothing', async () => {
+    const inProgress = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
+    // The store takes the part but does not answer for 60 s (a hung S3): the cancel cuts it off
+    // after the put's 5 s grace instead of waiting for the socket timeout.
+    const proxy = await meddlingProxy(new URL(server.endpoint), 60_000);
+    const viaCfg = { ...cfg, endpoint: proxy.endpoint };
+    const viaClient = createS3Client(viaCfg, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+    const via = createS3Storage(viaCfg, path.join(dir, 'scratch'), viaClient);
+    try {
+      const cancel = new AbortController();
+      const hung = proxy.next('hold', (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''));
+      const put = via.putFile('ev/hung.mp4', await localFile('hung.bin', Buffer.alloc(20 * 1024 * 1024, 5)), { signal: cancel.signal });
+      put.catch(() => undefined);
+      await hung;
+      const cancelledAt = Date.now();
+      cancel.abort(new Error('cancelled'));
+      await expect(put).rejects.toThrow();
+      const waited = Date.now() - cancelledAt;
+      expect(waited).toBeGreaterThanOrEqual(4_500);
+      expect(waited).toBeLessThan(15_000);
+      expect(await storage.stat('ev/hung.mp4')).toBeNull();
+      expect(await inProgress()).toEqual([]);
+    } finally {
+      viaClient.destroy();
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('names the bucket and why when it cannot be used', async () => {
     await expect(createS3Storage({ ...cfg, bucket: 'no-such-bucket' }, dir, client).check()).rejects.toThrow('bucket no-such-bucket does not exist');
     const wrong = createS3Client(cfg, { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong-secret' });

@@ -30,6 +30,11 @@ import { scratchName } from '../ops/sweep-scratch.js';
 // file as they are sent, at most PARTS_IN_FLIGHT of them at once.
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 4;
+// How long an aborted put lets its requests in flight finish before they are cut off: on a
+// healthy store well under a second; on one that hangs, a cancel (a drain's, a deleted
+// asset's) must not wait for the socket timeout. What a cut-off request may leave behind is
+// for the bucket's lifecycle rule (deploy/README.md).
+const ABORT_GRACE_MS = 5_000;
 const CHECK_TIMEOUT_MS = 4_000;
 
 /** `credentials` only for tools and tests; processes use the standard AWS chain. */
@@ -102,23 +107,31 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
    * then, whole) or aborted by abort(), also when the signal fires. A smaller file is one PUT,
    * made by commit(): nothing to gain by starting early.
    */
-  // No request of a put is cut off by its abort signal: the signal stops what has not started
-  // (the next part, the commit). A request the server carried out but whose answer the client
-  // dropped leaves what no one cleans up: CI saw an upload still listed after a staged put was
-  // aborted 50 ms in, its CreateMultipartUpload done by the server; and a part cut off
-  // mid-body may still land after the upload's abort (AWS says an abort may have to be
-  // repeated for that reason; versitygw listed the upload again). A cancel waits for the parts
-  // in flight, at most PARTS_IN_FLIGHT × 8 MiB.
+  // A put's abort does not cut its requests off at once: it stops what has not started (the
+  // next part, the commit) and lets what is in flight finish, for up to ABORT_GRACE_MS. A
+  // request the server carried out but whose answer the client dropped leaves what no one
+  // cleans up: CI saw an upload still listed after a staged put was aborted 50 ms in, its
+  // CreateMultipartUpload done by the server; and a part cut off mid-body may still land after
+  // the upload's abort (AWS says an abort may have to be repeated for that reason; versitygw
+  // listed the upload again). A cancel waits for the parts in flight, at most
+  // PARTS_IN_FLIGHT × 8 MiB.
   const stage = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
     const Key = keyOf(rel);
     const stop = new AbortController();
-    const onAbort = () => stop.abort(opts.signal?.reason);
+    /** Cuts the requests in flight off, ABORT_GRACE_MS after the abort. */
+    const cut = new AbortController();
+    const sent = { abortSignal: cut.signal };
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      stop.abort(opts.signal?.reason);
+      grace ??= setTimeout(() => cut.abort(stop.signal.reason), ABORT_GRACE_MS).unref();
+    };
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const created = (async () => {
       const size = (await fsStat(localFile)).size;
       if (size <= PART_SIZE) return { size, uploadId: null };
-      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }), sent);
       if (!UploadId) throw new Error(`no upload id for ${rel}`);
       return { size, uploadId: UploadId };
     })();
@@ -129,7 +142,7 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
             const start = i * PART_SIZE;
             const end = Math.min(size, start + PART_SIZE);
             const Body = createReadStream(localFile, { start, end: end - 1 });
-            const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId: uploadId, PartNumber: i + 1, Body, ContentLength: end - start }));
+            const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId: uploadId, PartNumber: i + 1, Body, ContentLength: end - start }), sent);
             return { PartNumber: i + 1, ETag: r.ETag };
           })
         : [],
@@ -147,8 +160,8 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
           const Parts = await uploaded;
           stop.signal.throwIfAborted();
           committing = uploadId
-            ? client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId, MultipartUpload: { Parts } }))
-            : client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }));
+            ? client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId, MultipartUpload: { Parts } }), sent)
+            : client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: createReadStream(localFile), ContentLength: size }), sent);
           await committing;
           done = true;
           return await published(rel, localFile);
@@ -158,18 +171,23 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
       },
       async abort() {
         finish();
-        stop.abort();
-        await committing?.catch(() => undefined);
-        if (done) return;
-        const uploadId = (await created.catch(() => null))?.uploadId;
-        if (uploadId) {
-          await uploaded.catch(() => undefined);
-          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId })).catch(() => undefined);
+        onAbort();
+        try {
+          await committing?.catch(() => undefined);
+          if (done) return;
+          const cleanUp = { abortSignal: AbortSignal.timeout(ABORT_GRACE_MS) };
+          const uploadId = (await created.catch(() => null))?.uploadId;
+          if (uploadId) {
+            await uploaded.catch(() => undefined);
+            await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: uploadId }), cleanUp).catch(() => undefined);
+          }
+          // A commit that failed may still have been carried out by the server (its answer lost,
+          // or the SDK's retry refused because the first try completed the upload): what it may
+          // have written is removed, so a failed put leaves nothing (the key is this put's alone).
+          if (committing) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key }), cleanUp).catch(() => undefined);
+        } finally {
+          clearTimeout(grace);
         }
-        // A commit that failed may still have been carried out by the server (its answer lost,
-        // or the SDK's retry refused because the first try completed the upload): what it may
-        // have written is removed, so a failed put leaves nothing (the key is this put's alone).
-        if (committing) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => undefined);
       },
     };
   };

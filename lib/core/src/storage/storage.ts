@@ -18,9 +18,9 @@ export type MediaInput = { kind: 'file'; path: string } | { kind: 'url'; url: st
 
 export interface PutOptions {
   /**
-   * Aborting cancels the upload: nothing new starts, the requests in flight finish (none is cut
-   * off, so nothing lands after the clean-up), then the multipart upload is aborted; nothing
-   * appears at the key.
+   * Aborting cancels the upload: nothing new starts, the requests in flight may finish (for a
+   * few seconds; cut off after that), then the multipart upload is aborted; nothing appears at
+   * the key.
    */
   signal?: AbortSignal;
 }
