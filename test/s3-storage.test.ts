@@ -93,6 +93,27 @@ async function meddlingProxy(target: URL, holdMs = 1000) {
   };
 }
 
+/** The multipart uploads in progress in the bucket, by key. */
+async function inProgress(): Promise<(string | undefined)[]> {
+  return ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
+}
+
+/** The S3 storage backend talking to the server through a meddlingProxy. */
+async function storageViaProxy(holdMs?: number) {
+  const proxy = await meddlingProxy(new URL(server.endpoint), holdMs);
+  const viaCfg = { ...cfg, endpoint: proxy.endpoint };
+  const viaClient = createS3Client(viaCfg, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+  const via = createS3Storage(viaCfg, path.join(dir, 'scratch'), viaClient);
+  return {
+    proxy,
+    via,
+    close: async () => {
+      viaClient.destroy();
+      await proxy.close();
+    },
+  };
+}
+
 async function localFile(name: string, bytes: number | Buffer): Promise<string> {
   const f = path.join(dir, 'work', name);
   await mkdir(path.dirname(f), { recursive: true });
@@ -156,12 +177,10 @@ describe('S3 storage backend', () => {
     expect(abort.signal.aborted).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     expect(await storage.stat('ev/big.mp4')).toBeNull();
-    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }));
-    expect(uploads.Uploads ?? []).toEqual([]);
+    expect(await inProgress()).toEqual([]);
   }, 60_000);
 
   it('stages a put: parts upload before commit, the object appears only at commit, abort leaves nothing', async () => {
-    const inProgress = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
     // 20 MiB: three parts, so the parts go up before commit (a file of one part is one PUT at commit).
     const bytes = Buffer.alloc(20 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
@@ -190,11 +209,7 @@ describe('S3 storage backend', () => {
   }, 60_000);
 
   it('a put whose create is answered late, or whose commit is never answered, leaves its object only if it says it was made', async () => {
-    const inProgress = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
-    const proxy = await meddlingProxy(new URL(server.endpoint));
-    const viaCfg = { ...cfg, endpoint: proxy.endpoint };
-    const viaClient = createS3Client(viaCfg, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
-    const via = createS3Storage(viaCfg, path.join(dir, 'scratch'), viaClient);
+    const { proxy, via, close } = await storageViaProxy();
     const bytes = Buffer.alloc(20 * 1024 * 1024, 3);
     const isCreate = (req: http.IncomingMessage) => req.method === 'POST' && /[?&]uploads(=|&|$)/.test(req.url ?? '');
     const isComplete = (req: http.IncomingMessage) => req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '');
@@ -225,19 +240,14 @@ describe('S3 storage backend', () => {
         expect(await inProgress()).toEqual([]);
       }
     } finally {
-      viaClient.destroy();
-      await proxy.close();
+      await close();
     }
   }, 60_000);
 
   it('a cancelled put whose part the store does not answer is cut off after the grace and leaves nothing', async () => {
-    const inProgress = async () => ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'media' }))).Uploads ?? []).map((u) => u.Key);
     // The store takes the part but does not answer for 60 s (a hung S3): the cancel cuts it off
     // after the put's 5 s grace instead of waiting for the socket timeout.
-    const proxy = await meddlingProxy(new URL(server.endpoint), 60_000);
-    const viaCfg = { ...cfg, endpoint: proxy.endpoint };
-    const viaClient = createS3Client(viaCfg, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
-    const via = createS3Storage(viaCfg, path.join(dir, 'scratch'), viaClient);
+    const { proxy, via, close } = await storageViaProxy(60_000);
     try {
       const cancel = new AbortController();
       const hung = proxy.next('hold', (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''));
@@ -253,8 +263,7 @@ describe('S3 storage backend', () => {
       expect(await storage.stat('ev/hung.mp4')).toBeNull();
       expect(await inProgress()).toEqual([]);
     } finally {
-      viaClient.destroy();
-      await proxy.close();
+      await close();
     }
   }, 60_000);
 
