@@ -12,7 +12,7 @@ import type { Repo } from '@framesmith/core/db/repo';
 import { log } from '@framesmith/core/ops/lifecycle';
 import { callWithDeadline } from '@framesmith/core/temporal/call-with-deadline';
 import { startAssetWorkflow } from '@framesmith/core/temporal/start-asset-workflow';
-import { SA, WORKFLOW, webhookWorkflowId } from '@framesmith/core/temporal/names';
+import { WORKFLOW, webhookWorkflowStart } from '@framesmith/core/temporal/names';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { WebhookWorkflowInput } from './webhook-workflow.js';
 
@@ -92,15 +92,11 @@ async function startWebhook(repo: Repo, client: Client, config: Config, assetId:
   if (!input || !callbackUrl) return;
   try {
     await callWithDeadline(client, config.timeouts.temporalCallMs, 'to start the completion webhook', () => client.workflow.start(WORKFLOW.webhook, {
+      ...webhookWorkflowStart(assetId, input.job.eventId),
       taskQueue: config.taskQueues.orchestration,
-      workflowId: webhookWorkflowId(assetId),
       args: [{ assetId, callbackUrl, localTimeouts: config.workflowTimeouts.local } satisfies WebhookWorkflowInput],
       // One delivery per asset, ever: one the asset workflow started before it closed stands.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.assetId, value: assetId },
-        { key: SA.eventId, value: input.job.eventId },
-      ],
     }));
     log('orchestrator', 'started the completion webhook of a reconciled asset', { assetId });
   } catch (err) {

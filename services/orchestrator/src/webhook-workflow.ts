@@ -8,7 +8,7 @@
 import { log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild, uuid4 } from '@temporalio/workflow';
 import type { AssetWorkflowInput } from '@framesmith/core/domain/job';
 import { DEFAULT_WORKFLOW_TIMEOUTS, FAILURE_TYPE, type WorkflowTimeouts } from '@framesmith/core/temporal/activity-policy';
-import { SA, webhookWorkflowId } from '@framesmith/core/temporal/names';
+import { webhookWorkflowStart } from '@framesmith/core/temporal/names';
 import type { WebhookActivities } from './activity-types.js';
 import { backoff, localActivityOptions } from './activity-options.js';
 
@@ -52,14 +52,10 @@ export async function startWebhook(input: AssetWorkflowInput, localTimeouts: Wor
   const { assetId, eventId } = input.job;
   try {
     await startChild(webhookWorkflow, {
-      workflowId: webhookWorkflowId(assetId),
+      ...webhookWorkflowStart(assetId, eventId),
       args: [{ assetId, callbackUrl: input.callbackUrl, localTimeouts }],
       // The asset workflow closes now; its delivery goes on for up to 24 h.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: SA.assetId, value: assetId },
-        { key: SA.eventId, value: eventId },
-      ],
     });
   } catch (err) {
     // Already started: the asset has its delivery (an operator reset the asset workflow), one

@@ -1,34 +1,28 @@
 // makeGif against the real ffmpeg and gifski on generated media, without the stack: exact
 // frame timing for awkward starts and speeds, progress, and the frame folder always removed.
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@framesmith/core/config';
 import type { GifJob } from '@framesmith/core/domain/job';
 import { inspectGif } from '../../../test/support/gif-inspect.js';
 import { ProcessCancelledError } from '@framesmith/core/media/run-process';
-import { createLocalStorage } from '@framesmith/core/storage';
 import { BadInputError, type JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameLuma, makeTestVideo } from '../../../scripts/stack/demo-media.js';
 import { makeGif } from './make-gif.js';
+import { type JobWorkspace, jobWorkspace } from '../test/job-workspace.js';
 
-let root = '';
+let ws: JobWorkspace;
 let frameRoot = '';
 let deps: Parameters<typeof makeGif>[0];
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'framesmith-make-gif-'));
-  frameRoot = path.join(root, 'frames');
-  await mkdir(path.join(root, 'storage/src'), { recursive: true });
-  await mkdir(frameRoot);
-  await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.mp4'), { seconds: 6, fps: 25, width: 160, height: 90, gop: 50, audio: false });
-  const config = loadConfig({ DATA_DIR: root, STORAGE_ROOT: path.join(root, 'storage') });
-  deps = { config, storage: createLocalStorage(config.storageRoot), frameRoot };
+  ws = await jobWorkspace('make-gif');
+  ({ frameRoot, deps } = ws);
+  await makeTestVideo('ffmpeg', path.join(ws.sources, 'vod.mp4'), { seconds: 6, fps: 25, width: 160, height: 90, gop: 50, audio: false });
 });
 afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
+  await ws?.remove();
 });
 
 let n = 0;

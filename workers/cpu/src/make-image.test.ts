@@ -1,42 +1,37 @@
 // makeImage against the real ffmpeg and sharp on generated media, without the stack: the frame
 // on screen at the time (window grab and listed grab), and the frame folder always removed.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@framesmith/core/config';
 import type { ImageJob } from '@framesmith/core/domain/job';
 import { ProcessCancelledError, runProcess } from '@framesmith/core/media/run-process';
-import { createLocalStorage } from '@framesmith/core/storage';
 import type { JobContext } from '@framesmith/worker-kit/activity-kit';
 import { frameLuma, makeTestVideo } from '../../../scripts/stack/demo-media.js';
 import { makeImage } from './make-image.js';
+import { type JobWorkspace, jobWorkspace } from '../test/job-workspace.js';
 
+let ws: JobWorkspace;
 let root = '';
 let frameRoot = '';
 let deps: Parameters<typeof makeImage>[0];
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'framesmith-make-image-'));
-  frameRoot = path.join(root, 'frames');
-  await mkdir(path.join(root, 'storage/src'), { recursive: true });
-  await mkdir(frameRoot);
+  ws = await jobWorkspace('make-image');
+  ({ root, frameRoot, deps } = ws);
   const video = { seconds: 4, fps: 25, width: 160, height: 90, gop: 50, audio: false };
-  await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.mp4'), video);
+  await makeTestVideo('ffmpeg', path.join(ws.sources, 'vod.mp4'), video);
   // MPEG-TS: no index, so the frame is found in the listed frame times.
-  await makeTestVideo('ffmpeg', path.join(root, 'storage/src/vod.ts'), video);
+  await makeTestVideo('ffmpeg', path.join(ws.sources, 'vod.ts'), video);
   // A picture that grows mid-stream: 2 s at 160x90, then 2 s at 320x180, joined without re-encoding.
   const bigger = { ...video, seconds: 2, width: 320, height: 180 };
   await makeTestVideo('ffmpeg', path.join(root, 'a.ts'), { ...video, seconds: 2 });
   await makeTestVideo('ffmpeg', path.join(root, 'b.ts'), bigger);
   await writeFile(path.join(root, 'join.txt'), "file 'a.ts'\nfile 'b.ts'\n");
-  await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', path.join(root, 'join.txt'), '-c', 'copy', path.join(root, 'storage/src/grows.ts')], { timeoutMs: 60_000 });
-  const config = loadConfig({ DATA_DIR: root, STORAGE_ROOT: path.join(root, 'storage') });
-  deps = { config, storage: createLocalStorage(config.storageRoot), frameRoot };
+  await runProcess('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', path.join(root, 'join.txt'), '-c', 'copy', path.join(ws.sources, 'grows.ts')], { timeoutMs: 60_000 });
 });
 afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
+  await ws?.remove();
 });
 
 let n = 0;

@@ -72,13 +72,15 @@ export async function makeImage(deps: MakeImageDeps, job: ImageJob, ctx: JobCont
     scratch = await storage.scratchDir();
     const tmp = path.join(scratch, 'frame.jpg');
     // A stream whose size changed after the part the probe read (a mid-stream switch), told from
-    // the TIFF's header before any pixel is read (no pixel limit for that: sharp applies it to
-    // the header too, with a plain error that would be retried).
-    const decoded = await sharp(frame, { limitInputPixels: false }).metadata();
+    // the TIFF's header before any pixel is read. The frame is then the probed size, which
+    // openJobSource held to the pixel limit, so sharp gets no limit of its own: it applies one
+    // to the header too, with a plain error that would be retried.
+    const image = sharp(frame, { limitInputPixels: false });
+    const decoded = await image.metadata();
     if (decoded.width !== width || decoded.height !== height) {
       throw new BadInputError(`the decoded frame is ${decoded.width}x${decoded.height}, expected ${width}x${height} (the probed size)`);
     }
-    await sharp(frame, { limitInputPixels: config.limits.maxSourcePixels })
+    await image
       // libjpeg-turbo, not mozjpeg: measured 12 ms against 120 ms for a 1080p frame here
       // (bench B2); mozjpeg's ~10% smaller files do not pay for a grab's latency.
       // Without optimised Huffman tables: 7 ms against 16 ms for a 1080p frame here, for a

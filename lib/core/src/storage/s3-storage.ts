@@ -104,17 +104,18 @@ export function createS3Storage(cfg: ObjectStorageConfig, scratchRoot: string, c
   /**
    * Every upload (putFile is stage + commit): a file of more than one part is uploaded part by
    * part from now on, and the multipart upload is completed by commit() (the object appears
-   * then, whole) or aborted by abort(), also when the signal fires. A smaller file is one PUT,
-   * made by commit(): nothing to gain by starting early.
+   * then, whole) or aborted by abort(). A smaller file is one PUT, made by commit(): nothing to
+   * gain by starting early.
+   *
+   * An abort (or the signal) does not cut requests off at once: it stops what has not started
+   * (the next part, the commit) and lets what is in flight finish, for up to ABORT_GRACE_MS. A
+   * request the server carried out but whose answer the client dropped leaves what no one
+   * cleans up: CI saw an upload still listed after a staged put was aborted 50 ms in, its
+   * CreateMultipartUpload done by the server; and a part cut off mid-body may still land after
+   * the upload's abort (AWS says an abort may have to be repeated for that reason; versitygw
+   * listed the upload again). A cancel waits for the parts in flight, at most
+   * PARTS_IN_FLIGHT × 8 MiB.
    */
-  // A put's abort does not cut its requests off at once: it stops what has not started (the
-  // next part, the commit) and lets what is in flight finish, for up to ABORT_GRACE_MS. A
-  // request the server carried out but whose answer the client dropped leaves what no one
-  // cleans up: CI saw an upload still listed after a staged put was aborted 50 ms in, its
-  // CreateMultipartUpload done by the server; and a part cut off mid-body may still land after
-  // the upload's abort (AWS says an abort may have to be repeated for that reason; versitygw
-  // listed the upload again). A cancel waits for the parts in flight, at most
-  // PARTS_IN_FLIGHT × 8 MiB.
   const stage = (rel: string, localFile: string, opts: PutOptions): StagedPut => {
     const Key = keyOf(rel);
     const stop = new AbortController();

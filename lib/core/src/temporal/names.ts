@@ -26,9 +26,19 @@ export function syncWorkflowId(eventId: string): string {
   return `sync-${eventId}`;
 }
 
-/** An asset reaches COMPLETED or FAILED once, so it has at most one completion webhook. */
-export function webhookWorkflowId(assetId: string): string {
-  return `webhook-${assetId}`;
+/**
+ * How a completion webhook's workflow is named and found, by both that start one (the asset
+ * workflow, as its child; the orphan reconciler, for an outcome it applied). An asset reaches
+ * COMPLETED or FAILED once, so it has at most one: `webhook-<asset id>`.
+ */
+export function webhookWorkflowStart(assetId: string, eventId: string) {
+  return {
+    workflowId: `webhook-${assetId}`,
+    typedSearchAttributes: [
+      { key: SA.assetId, value: assetId },
+      { key: SA.eventId, value: eventId },
+    ],
+  };
 }
 
 /**
